@@ -1,0 +1,12 @@
+from elearning import navigation as nav_registry
+
+from .rules import scope_for
+
+
+def navigation(request):
+    """The menu entries the signed-in user can use; templates only draw them."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    scope = scope_for(user)
+    return {"nav_items": nav_registry.nav_items(user, scope), "user_roles": scope.roles}

@@ -1,0 +1,23 @@
+"""Reads of people and units, each filtered by its twin predicate in rules.py."""
+
+from django.db.models import Q, QuerySet
+
+from .models import Unit, User
+from .rules import unit_visible_q, user_visible_q
+
+
+def users_visible_to(viewer, *, query: str = "", unit_id=None) -> QuerySet[User]:
+    users = User.objects.filter(user_visible_q(viewer))
+    if query:
+        users = users.filter(
+            Q(username__icontains=query) | Q(full_name__icontains=query) | Q(email__icontains=query)
+        )
+    if unit_id and str(unit_id).isdigit():
+        unit = Unit.objects.filter(unit_visible_q(viewer), pk=unit_id).first()
+        if unit is not None:
+            users = users.filter(roles__unit__path__startswith=unit.path).distinct()
+    return users.order_by("full_name", "username")
+
+
+def units_visible_to(viewer) -> QuerySet[Unit]:
+    return Unit.objects.filter(unit_visible_q(viewer)).order_by("path")

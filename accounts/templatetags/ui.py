@@ -1,0 +1,43 @@
+"""Small presentation helpers shared by every app's templates."""
+
+from django import forms, template
+from django.template.loader import render_to_string
+
+register = template.Library()
+
+CHECK_WIDGETS = (forms.CheckboxInput,)
+SELECT_WIDGETS = (forms.Select, forms.SelectMultiple)
+
+
+@register.simple_tag
+def bs_field(field, **attrs):
+    """Renders a bound field as a Bootstrap form group: label, widget, error, help text."""
+    widget = field.field.widget
+    if isinstance(widget, CHECK_WIDGETS):
+        css = "form-check-input"
+    elif isinstance(widget, SELECT_WIDGETS) and not isinstance(widget, forms.CheckboxSelectMultiple):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    rendered = field.as_widget(attrs={"class": css, **attrs})
+    return render_to_string(
+        "components/field.html",
+        {"field": field, "widget_html": rendered, "is_check": isinstance(widget, CHECK_WIDGETS)},
+    )
+
+
+@register.filter
+def filesize(value):
+    """1536 → '1,5 KB' in the Vietnamese way of writing numbers."""
+    try:
+        size = float(value)
+    except (TypeError, ValueError):
+        return ""
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            text = f"{size:.0f}" if unit == "B" else f"{size:.1f}"
+            return f"{text.replace('.', ',')} {unit}"
+        size /= 1024
+    return ""

@@ -1,0 +1,189 @@
+import base64
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .demo import DEMO_PASSWORD, USERS
+from .forms import ImportUploadForm, LoginForm
+from .imports import template_workbook
+from .models import ImportBatch, User
+from .rules import can_import_accounts, can_manage_account
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.SHOW_DEMO_LOGINS and User.objects.filter(username=USERS[0].username).exists():
+            context.update(demo_logins=USERS, demo_password=DEMO_PASSWORD)
+        return context
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(user=form.user)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(user=self.request.user)
+        messages.success(self.request, _("Đã đổi mật khẩu."))
+        return response
+
+
+@login_required
+def user_list(request):
+    users = selectors.users_visible_to(
+        request.user, query=request.GET.get("q", ""), unit_id=request.GET.get("unit")
+    )
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "page": page,
+            "query": request.GET.get("q", ""),
+            "units": selectors.units_visible_to(request.user).exclude(kind="department"),
+            "unit_id": request.GET.get("unit", ""),
+            "can_import": can_import_accounts(request.user),
+        },
+    )
+
+
+def _user_detail(request, target: User, *, new_password: str | None = None):
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "target": target,
+            "roles": target.roles.select_related("unit", "subject"),
+            "panels": target.panel_memberships.select_related("panel__unit", "panel__subject"),
+            "can_manage": can_manage_account(request.user, target),
+            "new_password": new_password,
+        },
+    )
+
+
+@login_required
+def user_detail(request, pk):
+    return _user_detail(request, get_object_or_404(selectors.users_visible_to(request.user), pk=pk))
+
+
+def _managed_user(request, pk) -> User:
+    # SECURITY: out of sight is 404; in sight but not yours to manage is 403.
+    target = get_object_or_404(selectors.users_visible_to(request.user), pk=pk)
+    if not can_manage_account(request.user, target):
+        raise PermissionDenied
+    return target
+
+
+@login_required
+@require_POST
+def user_set_active(request, pk):
+    target = _managed_user(request, pk)
+    active = request.POST.get("active") == "1"
+    services.account_set_active(target=target, actor=request.user, active=active)
+    if active:
+        messages.success(request, _("Đã mở khoá tài khoản %(u)s.") % {"u": target})
+    else:
+        messages.success(
+            request, _("Đã khoá tài khoản %(u)s; người này không đăng nhập được nữa.") % {"u": target}
+        )
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def user_reset_password(request, pk):
+    target = _managed_user(request, pk)
+    password = services.account_reset_password(target=target, actor=request.user)
+    return _user_detail(request, target, new_password=password)
+
+
+@login_required
+def import_start(request):
+    if not can_import_accounts(request.user):
+        raise PermissionDenied
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch = services.import_batch_create(
+            importer=request.user, filename=upload.name, content=upload.read()
+        )
+        return redirect(batch)
+    batches = ImportBatch.objects.filter(created_by=request.user)[:10]
+    return render(request, "accounts/import_start.html", {"form": form, "batches": batches})
+
+
+@login_required
+def import_template(request, kind):
+    if kind not in ("units", "accounts") or not can_import_accounts(request.user):
+        raise PermissionDenied
+    response = HttpResponse(
+        template_workbook(kind),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = "mau-don-vi.xlsx" if kind == "units" else "mau-tai-khoan.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def import_detail(request, pk):
+    batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    context = {"batch": batch, "errors": batch.errors[:500], "error_count": len(batch.errors)}
+    if request.htmx and request.GET.get("partial") == "progress":
+        return render(request, "accounts/import_detail.html#progress", context)
+    return render(request, "accounts/import_detail.html", context)
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk):
+    batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    services.import_batch_start(batch=batch, actor=request.user)
+    return redirect(batch)
+
+
+@login_required
+@require_POST
+def import_passwords(request, pk):
+    batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    passwords = services.import_batch_reveal_passwords(batch=batch, actor=request.user)
+    download = ""
+    if passwords:
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(["ma_can_bo", "mat_khau_ban_dau"])
+        for code, password in sorted(passwords.items()):
+            sheet.append([code, password])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        download = base64.b64encode(buffer.getvalue()).decode()
+    return render(
+        request,
+        "accounts/import_passwords.html",
+        {"batch": batch, "passwords": sorted(passwords.items()), "download": download},
+    )

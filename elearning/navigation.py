@@ -1,0 +1,50 @@
+"""The top navigation and the home page's cards, collected from each app's `navigation.py`.
+
+Each app owns what it shows at the top level: `nav_items(user, scope)` returns the menu
+entries the user can use, `home_cards(user, scope)` what is waiting for them. A template
+only draws what these return.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    order: int = 50
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    title: str
+    text: str
+    url: str = ""
+    count: int | None = None
+    tone: str = "primary"  # bootstrap contextual colour: primary, warning, danger, success, secondary
+    order: int = 50
+
+
+def _modules():
+    from accounts import navigation as accounts_nav
+    from repository import navigation as repository_nav
+    from reviews import navigation as reviews_nav
+    from submissions import navigation as submissions_nav
+
+    return [submissions_nav, reviews_nav, repository_nav, accounts_nav]
+
+
+def nav_items(user, scope) -> list[NavItem]:
+    items = [item for module in _modules() for item in module.nav_items(user, scope)]
+    return sorted(items, key=lambda i: i.order)
+
+
+def home_cards(user, scope) -> list[HomeCard]:
+    cards = [card for module in _modules() for card in module.home_cards(user, scope)]
+    return sorted(cards, key=lambda c: c.order)
