@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "template_partials",
-    "django_fsm_log",
     "accounts",
     "submissions",
     "reviews",

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "repository"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.publication_detail, name="publication_detail"),
+]

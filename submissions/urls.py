@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "submissions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.lecture_detail, name="lecture_detail"),
+]

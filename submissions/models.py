@@ -1,0 +1,214 @@
+"""Lectures, their versions and files, the school calendar and upload sessions (DESIGN.md 4, 5, 9)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import GRADE_CHOICES, SchoolLevel, Subject, TextbookSeries, Unit
+
+
+class AcademicYear(models.Model):
+    name = models.CharField(_("năm học"), max_length=20, unique=True, help_text=_("Ví dụ: 2025–2026"))
+    starts_on = models.DateField(_("bắt đầu"))
+    semester1_ends_on = models.DateField(_("kết thúc học kì I"))
+    ends_on = models.DateField(_("kết thúc"))
+
+    class Meta:
+        verbose_name = _("năm học")
+        verbose_name_plural = _("năm học")
+        ordering = ["-starts_on"]
+
+    def __str__(self):
+        return self.name
+
+
+class SubmissionKind(models.TextChoices):
+    LECTURE = "lecture", _("Bài giảng điện tử")
+    SCHOOL_PLAN = "school_plan", _("Kế hoạch giáo dục nhà trường")
+    DEPARTMENT_PLAN = "department_plan", _("Kế hoạch giáo dục của tổ")
+    TEACHER_PLAN = "teacher_plan", _("Kế hoạch giáo dục của giáo viên")
+    LESSON_PLAN = "lesson_plan", _("Kế hoạch bài dạy")
+
+
+class SubmissionWindow(models.Model):
+    """A period in which lectures may be submitted for the first time (seed 000, section 1)."""
+
+    class Slot(models.TextChoices):
+        AUGUST = "august", _("Thời điểm 1: tuần 3 tháng 8")
+        MAKEUP_1 = "makeup_1", _("Thời điểm 2: tuần dạy bù học kì I")
+        MAKEUP_2 = "makeup_2", _("Thời điểm 3: tuần dạy bù học kì II")
+        OTHER = "other", _("Đợt khác")
+
+    year = models.ForeignKey(
+        AcademicYear, verbose_name=_("năm học"), on_delete=models.PROTECT, related_name="windows"
+    )
+    slot = models.CharField(_("thời điểm"), max_length=20, choices=Slot.choices, default=Slot.OTHER)
+    name = models.CharField(_("tên đợt"), max_length=200)
+    opens_on = models.DateField(_("mở từ ngày"))
+    closes_on = models.DateField(_("đóng sau ngày"))
+    review_days = models.PositiveSmallIntegerField(_("số ngày thẩm định"), default=7)
+    kinds = models.JSONField(_("loại hồ sơ nhận"), default=list, blank=True)
+    school_levels = models.JSONField(_("cấp học nhận"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("đợt nộp")
+        verbose_name_plural = _("đợt nộp")
+        ordering = ["opens_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")), name="window_closes_after_opens"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.opens_on:%d/%m/%Y}–{self.closes_on:%d/%m/%Y})"
+
+    @property
+    def review_due_on(self) -> datetime.date:
+        """Reviews at school level are due this many days after the window closes."""
+        return self.closes_on + datetime.timedelta(days=self.review_days)
+
+    def is_open_on(self, day: datetime.date) -> bool:
+        return self.opens_on <= day <= self.closes_on
+
+    def accepts(self, *, kind: str, school_level: str) -> bool:
+        return (not self.kinds or kind in self.kinds) and (
+            not self.school_levels or school_level in self.school_levels
+        )
+
+
+class Lecture(models.Model):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("tác giả"), on_delete=models.PROTECT, related_name="lectures"
+    )
+    co_authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("đồng tác giả"),
+        blank=True,
+        related_name="co_authored_lectures",
+    )
+    school = models.ForeignKey(Unit, verbose_name=_("trường"), on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Unit, verbose_name=_("tổ chuyên môn"), on_delete=models.PROTECT, related_name="lectures"
+    )
+    subject = models.ForeignKey(
+        Subject, verbose_name=_("môn học"), on_delete=models.PROTECT, related_name="lectures"
+    )
+    grade = models.PositiveSmallIntegerField(_("khối lớp"), choices=GRADE_CHOICES)
+    school_level = models.CharField(_("cấp học"), max_length=20, choices=SchoolLevel.choices)
+    title = models.CharField(_("tên bài học / chủ đề"), max_length=300)
+    textbook_series = models.ForeignKey(
+        TextbookSeries,
+        verbose_name=_("bộ sách"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    description = models.TextField(_("mô tả"), blank=True)
+    keywords = models.CharField(
+        _("từ khoá"), max_length=300, blank=True, help_text=_("Cách nhau bởi dấu phẩy.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bài giảng điện tử")
+        verbose_name_plural = _("bài giảng điện tử")
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["subject", "grade"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("submissions:lecture_detail", args=[self.pk])
+
+
+class LectureVersion(models.Model):
+    """One version of a lecture with its main file. Immutable once submitted (services enforce it)."""
+
+    class Check(models.TextChoices):
+        NONE = "none", _("Chưa có tệp")
+        PENDING = "pending", _("Đang kiểm tra")
+        PASSED = "passed", _("Hợp lệ")
+        FAILED = "failed", _("Không hợp lệ")
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("phiên bản"))
+    change_note = models.TextField(_("nội dung thay đổi"), blank=True)
+    # The main file: the server chose `file_key`; `original_name` is metadata only.
+    file_key = models.CharField(max_length=500, blank=True)
+    original_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
+    size = models.BigIntegerField(_("dung lượng"), default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    detected_format = models.CharField(_("định dạng"), max_length=20, blank=True)
+    check_status = models.CharField(
+        _("kiểm tra tệp"), max_length=20, choices=Check.choices, default=Check.NONE
+    )
+    check_messages = models.JSONField(_("kết quả kiểm tra"), default=list, blank=True)
+    scan_status = models.CharField(max_length=20, blank=True)
+    # Extracted packages (SCORM / HTML5): storage prefix of the files and the launch path inside it.
+    package_prefix = models.CharField(max_length=500, blank=True)
+    launch_path = models.CharField(max_length=500, blank=True)
+    scorm_version = models.CharField(max_length=20, blank=True)
+    window = models.ForeignKey(
+        SubmissionWindow,
+        verbose_name=_("đợt nộp"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phiên bản bài giảng")
+        verbose_name_plural = _("phiên bản bài giảng")
+        ordering = ["lecture", "-number"]
+        constraints = [models.UniqueConstraint(fields=["lecture", "number"], name="unique_version_number")]
+
+    def __str__(self):
+        return f"{self.lecture} – v{self.number}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class UploadSession(models.Model):
+    """One S3-multipart upload, whichever back end stores the parts (S3 or local disk)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Đang tải lên")
+        COMPLETED = "completed", _("Đã xong")
+        ABORTED = "aborted", _("Đã huỷ")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upload_sessions"
+    )
+    version = models.ForeignKey(LectureVersion, on_delete=models.CASCADE, related_name="upload_sessions")
+    backend = models.CharField(max_length=10)
+    key = models.CharField(max_length=500, unique=True)
+    upload_id = models.CharField(max_length=200, unique=True)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=200, blank=True)
+    size = models.BigIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("phiên tải lên")
+        verbose_name_plural = _("phiên tải lên")
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
