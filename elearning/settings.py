@@ -107,7 +107,6 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its periodic tasks in elearning/celery.py
 
 # --- Authentication and sessions ------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -224,6 +223,16 @@ UPLOAD_TMP_ROOT = Path(env("UPLOAD_TMP_ROOT", default=str(MEDIA_ROOT / "_uploads
 # A separate origin for previewed package content (repository app); empty = sandboxed frame.
 CONTENT_ORIGIN = env("CONTENT_ORIGIN", default="")
 CLAMD_URL = env("CLAMD_URL", default="")
+# Caps while extracting packages, counted on the bytes actually written.
+PACKAGE_MAX_ENTRIES = env.int("PACKAGE_MAX_ENTRIES", default=10_000)
+PACKAGE_MAX_TOTAL_BYTES = env.int("PACKAGE_MAX_TOTAL_BYTES", default=4 * 1024**3)
+PACKAGE_MAX_RATIO = env.int("PACKAGE_MAX_RATIO", default=200)
+# Upload sessions untouched for this long are aborted and their parts deleted.
+UPLOAD_SESSION_MAX_AGE_HOURS = env.int("UPLOAD_SESSION_MAX_AGE_HOURS", default=48)
+# Lifetime of the token in a preview URL of package content.
+PREVIEW_TOKEN_SECONDS = env.int("PREVIEW_TOKEN_SECONDS", default=15 * 60)
+# Reviewers are reminded this many days before a review is due.
+REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=2)
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
