@@ -159,7 +159,8 @@ if env.bool("BEHIND_PROXY", default=False):
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Pages that may be framed by the app itself (the preview content) say so with @xframe_options_sameorigin.
+X_FRAME_OPTIONS = "DENY"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -1,5 +1,6 @@
 """Fixtures every test may use. Data is built through the real services and the demo loader."""
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -43,3 +44,37 @@ def demo(db):
         users={u.username: u for u in User.objects.all()},
         units={u.code: u for u in Unit.objects.all()},
     )
+
+
+def require_service(available: bool, why: str) -> None:
+    """Skips a test whose service is missing on a newcomer's machine; on CI (REQUIRE_SERVICES=1)
+    a missing service is a failure, never a silent skip."""
+    if available:
+        return
+    if os.environ.get("REQUIRE_SERVICES"):
+        pytest.fail(f"{why} (REQUIRE_SERVICES is set)")
+    pytest.skip(why)
+
+
+@pytest.fixture
+def redis_url():
+    """The machine's Redis, on a database number of the tests' own."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        ok = True
+    except redis.exceptions.RedisError:
+        ok = False
+    require_service(ok, f"Redis is not reachable at {url}")
+    return url
+
+
+@pytest.fixture
+def on_postgres(db):
+    """Runs the test only on PostgreSQL (the suite's second run in CI)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://…")
