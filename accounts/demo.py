@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .models import Panel, PanelMembership, RoleAssignment, SchoolLevel, Subject, Unit, User
+from .curriculum import load_curriculum
+from .models import Panel, PanelMembership, RoleAssignment, SchoolLevel, Subject, TextbookSeries, Unit, User
 
 DEMO_PASSWORD = "hoclieu2026"
 Role = RoleAssignment.Role
@@ -259,6 +260,7 @@ PANELS = [
 @transaction.atomic
 def load_demo_city() -> list[DemoUser]:
     """Creates or brings back to its demo state every unit, user, role and panel."""
+    load_curriculum(Subject, TextbookSeries)
     subjects = {s.code: s for s in Subject.objects.all()}
     units: dict[str, Unit] = {}
     for code, name, kind, parent, levels, subject_codes in UNITS:

@@ -10,7 +10,7 @@ from . import navigation
 def home(request):
     """Each role's home page: what is waiting for this user, gathered from every app."""
     scope = scope_for(request.user)
-    roles = request.user.roles.select_related("unit", "subject").order_by("unit__path")
+    roles = request.user.roles.select_related("unit__parent", "subject").order_by("unit__path")
     return render(
         request,
         "home.html",
