@@ -18,6 +18,13 @@ class AcademicYear(models.Model):
     starts_on = models.DateField(_("bắt đầu"))
     semester1_ends_on = models.DateField(_("kết thúc học kì I"))
     ends_on = models.DateField(_("kết thúc"))
+    # The make-up weeks are dates the city enters (seed 000); the standard windows follow them.
+    makeup1_starts_on = models.DateField(
+        _("tuần dạy bù học kì I bắt đầu"), null=True, blank=True, help_text=_("Ngày thứ Hai của tuần.")
+    )
+    makeup2_starts_on = models.DateField(
+        _("tuần dạy bù học kì II bắt đầu"), null=True, blank=True, help_text=_("Ngày thứ Hai của tuần.")
+    )
 
     class Meta:
         verbose_name = _("năm học")
@@ -182,6 +189,16 @@ class LectureVersion(models.Model):
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
 
+    @property
+    def format_label(self) -> str:
+        """The detected format in Vietnamese ("Gói SCORM 1.2", "Video MP4", …)."""
+        from .checks import Format
+
+        try:
+            return Format(self.detected_format).label
+        except ValueError:
+            return ""
+
 
 class UploadSession(models.Model):
     """One S3-multipart upload, whichever back end stores the parts (S3 or local disk)."""
@@ -212,3 +229,7 @@ class UploadSession(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE

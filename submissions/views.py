@@ -1,5 +1,324 @@
-from django.http import Http404
+"""Teacher pages "Bài giảng của tôi" and the JSON endpoints of the multipart upload protocol.
+
+Views fetch through selectors (out of scope → 404), call one service, and show the service's
+Vietnamese message. The actions offered come from `selectors.lecture_status(...).actions`; a
+POST for an action not offered answers 403 (the service checks again under lock).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services, uploads
+from .forms import LectureForm, VersionNewForm
+from .rules import can_edit_lecture, is_teacher
 
 
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+def lecture_list(request):
+    lectures = list(selectors.lectures_of(request.user))
+    rows = [(lecture, selectors.lecture_status(lecture, user=request.user)) for lecture in lectures]
+    return render(
+        request,
+        "submissions/lecture_list.html",
+        {"rows": rows, "can_create": is_teacher(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lecture_create(request):
+    # SECURITY: only people who teach in a department can create lectures.
+    if not services.departments_of(request.user).exists():
+        raise PermissionDenied
+    form = LectureForm(request.POST or None, author=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lecture = services.lecture_create(
+                author=request.user,
+                department=data["department"],
+                subject=data["subject"],
+                grade=data["grade"],
+                title=data["title"],
+                textbook_series=data["textbook_series"],
+                description=data["description"],
+                keywords=data["keywords"],
+                co_authors=list(data["co_authors"]),
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Đã tạo bản nháp. Bây giờ hãy tải tệp bài giảng lên."))
+            return redirect(lecture)
+    return render(request, "submissions/lecture_form.html", {"form": form, "lecture": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lecture_edit(request, pk):
+    lecture = selectors.lecture_get(request.user, pk)
+    status = selectors.lecture_status(lecture, user=request.user)
+    if "edit" not in status.actions:
+        raise PermissionDenied
+    form = LectureForm(request.POST or None, instance=lecture, author=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.lecture_update(
+                lecture=lecture,
+                actor=request.user,
+                **{k: data[k] for k in form.Meta.fields if k != "co_authors"},
+                co_authors=list(data["co_authors"]),
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Đã lưu thông tin bài giảng."))
+            return redirect(lecture)
+    return render(request, "submissions/lecture_form.html", {"form": form, "lecture": lecture})
+
+
+def _detail_context(request, lecture):
+    status = selectors.lecture_status(lecture, user=request.user)
+    versions = list(lecture.versions.select_related("window").order_by("-number"))
+    return {
+        "lecture": lecture,
+        "status": status,
+        "versions": versions,
+        "draft": status.draft,
+        "can_edit": can_edit_lecture(request.user, lecture),
+        "max_bytes": settings.LECTURE_MAX_FILE_BYTES,
+        "version_form": VersionNewForm() if "new_version" in status.actions else None,
+    }
+
+
+@login_required
+@require_GET
 def lecture_detail(request, pk):
-    raise Http404
+    lecture = selectors.lecture_get(request.user, pk)
+    context = _detail_context(request, lecture)
+    if request.htmx:
+        return render(request, "submissions/lecture_detail.html#status-panel", context)
+    return render(request, "submissions/lecture_detail.html", context)
+
+
+@login_required
+@require_POST
+def version_submit(request, pk):
+    lecture = selectors.lecture_get(request.user, pk)
+    if "submit" not in selectors.lecture_status(lecture, user=request.user).actions:
+        raise PermissionDenied
+    try:
+        case = services.lecture_submit(lecture=lecture, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("Đã nộp bài giảng. Hồ sơ đang chờ %(holder)s thẩm định.")
+            % {"holder": selectors._holder_of_case(case).lower()},
+        )
+    return redirect(lecture)
+
+
+@login_required
+@require_POST
+def version_withdraw(request, pk):
+    lecture = selectors.lecture_get(request.user, pk)
+    if "withdraw" not in selectors.lecture_status(lecture, user=request.user).actions:
+        raise PermissionDenied
+    try:
+        services.lecture_withdraw(lecture=lecture, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Đã rút bài giảng. Bạn có thể tạo phiên bản mới để nộp lại."))
+    return redirect(lecture)
+
+
+@login_required
+@require_POST
+def version_new(request, pk):
+    lecture = selectors.lecture_get(request.user, pk)
+    if "new_version" not in selectors.lecture_status(lecture, user=request.user).actions:
+        raise PermissionDenied
+    form = VersionNewForm(request.POST)
+    form.is_valid()
+    try:
+        version = services.version_new(
+            lecture=lecture, actor=request.user, change_note=form.cleaned_data.get("change_note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request, _("Đã tạo phiên bản %(n)d. Hãy tải tệp đã chỉnh sửa lên.") % {"n": version.number}
+        )
+    return redirect(lecture)
+
+
+@login_required
+@require_GET
+def version_download(request, pk):
+    """The version's file as an attachment with an RFC 6266 name; never inline from our origin."""
+    version = selectors.version_get(request.user, pk)
+    if not version.file_key:
+        raise Http404
+    filename = version.original_name or uploads.safe_name(version.file_key)
+    if getattr(default_storage, "bucket", None) is not None:
+        # SECURITY: the presigned URL forces the attachment disposition on the bucket's answer.
+        url = default_storage.url(
+            version.file_key,
+            parameters={"ResponseContentDisposition": content_disposition_header(True, filename)},
+        )
+        return redirect(url)
+    try:
+        handle = default_storage.open(version.file_key, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=filename)
+    response["Content-Type"] = "application/octet-stream"
+    return response
+
+
+# --- Multipart upload protocol (JSON) -------------------------------------------------------
+
+
+def _json_error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _upload_endpoint(view):
+    """JSON errors for the upload client: 400/413 with the Vietnamese reason, 403, 404."""
+
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _json_error(_("Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại."), 401)
+        try:
+            return view(request, *args, **kwargs)
+        except uploads.UploadError as exc:
+            return _json_error(_error_text(exc), exc.status)
+        except ValidationError as exc:
+            return _json_error(_error_text(exc), 400)
+        except PermissionDenied:
+            return _json_error(_("Bạn không có quyền tải tệp lên bài giảng này."), 403)
+        except Http404:
+            return _json_error(_("Không tìm thấy phiên tải lên."), 404)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _json_body(request) -> dict:
+    if int(request.META.get("CONTENT_LENGTH") or 0) > 1024 * 1024:
+        raise ValidationError(_("Yêu cầu quá lớn."))
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        raise ValidationError(_("Yêu cầu không hợp lệ.")) from None
+    if not isinstance(data, dict):
+        raise ValidationError(_("Yêu cầu không hợp lệ."))
+    return data
+
+
+@require_POST
+@_upload_endpoint
+def upload_create(request):
+    """createMultipartUpload: {version, filename, type, size} → {uploadId, key}."""
+    data = _json_body(request)
+    if not str(data.get("version", "")).isdigit():
+        raise ValidationError(_("Thiếu phiên bản bài giảng."))
+    version = selectors.version_get(request.user, int(data["version"]))
+    session = services.upload_start(
+        version=version,
+        actor=request.user,
+        filename=str(data.get("filename", "")),
+        content_type=str(data.get("type", "")),
+        size=data.get("size"),
+    )
+    return JsonResponse({"uploadId": str(session.pk), "key": session.key}, status=201)
+
+
+@require_GET
+@_upload_endpoint
+def upload_sign_part(request, pk, number):
+    """signPart: {url, headers} — a presigned S3 URL, or our own part URL on the embedded back end."""
+    session = selectors.upload_session_get(request.user, pk)
+    if not session.is_active:
+        raise uploads.UploadError(_("Phiên tải lên này đã kết thúc; hãy tải tệp lên lại."), status=409)
+    services.upload_touch(session=session)
+    return JsonResponse(uploads.backend_for(session.backend).sign_part(session, number))
+
+
+@require_http_methods(["PUT"])
+@_upload_endpoint
+def upload_part(request, pk, number):
+    """Embedded back end: receives one part body by streaming (never `request.body`)."""
+    session = selectors.upload_session_get(request.user, pk)
+    if not session.is_active or session.backend != "local":
+        raise uploads.UploadError(_("Phiên tải lên này đã kết thúc; hãy tải tệp lên lại."), status=409)
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if declared > min(session.size, settings.LECTURE_MAX_FILE_BYTES):
+        raise uploads.UploadError(uploads.too_large_message(), status=413)
+    part = uploads.LocalMultipart().receive_part(session, number, request)
+    services.upload_touch(session=session)
+    response = HttpResponse(status=200)
+    response["ETag"] = part.etag
+    return response
+
+
+@require_GET
+@_upload_endpoint
+def upload_list_parts(request, pk):
+    """listParts: the parts already stored, so an interrupted upload resumes from there."""
+    session = selectors.upload_session_get(request.user, pk)
+    if not session.is_active:
+        raise uploads.UploadError(_("Phiên tải lên này đã kết thúc; hãy tải tệp lên lại."), status=409)
+    parts = uploads.backend_for(session.backend).list_parts(session)
+    return JsonResponse([p.as_json() for p in parts], safe=False)
+
+
+@require_POST
+@_upload_endpoint
+def upload_complete(request, pk):
+    """completeMultipartUpload: {parts: [{PartNumber, ETag}]} → {location}; the check is queued."""
+    session = selectors.upload_session_get(request.user, pk)
+    data = _json_body(request)
+    parts = data.get("parts")
+    if not isinstance(parts, list):
+        raise ValidationError(_("Danh sách phần tải lên không hợp lệ."))
+    version = services.upload_complete(session=session, actor=request.user, parts=parts)
+    return JsonResponse(
+        {
+            "location": version.lecture.get_absolute_url(),
+            "version": version.pk,
+            "status": version.check_status,
+        }
+    )
+
+
+@require_http_methods(["DELETE"])
+@_upload_endpoint
+def upload_abort(request, pk):
+    """abortMultipartUpload: deletes the stored parts."""
+    session = selectors.upload_session_get(request.user, pk)
+    if session.is_active:
+        services.upload_abort(session=session, actor=request.user)
+    return HttpResponse(status=204)

@@ -1,0 +1,84 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Subject, TextbookSeries
+
+from . import services
+from .models import Lecture
+
+
+class LectureForm(forms.ModelForm):
+    """Lecture metadata. The rules that tie the fields together live in `services.lecture_validate`."""
+
+    class Meta:
+        model = Lecture
+        fields = [
+            "department",
+            "subject",
+            "grade",
+            "title",
+            "textbook_series",
+            "description",
+            "keywords",
+            "co_authors",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "co_authors": forms.SelectMultiple(attrs={"size": 5}),
+        }
+        help_texts = {
+            "title": _("Ví dụ: Bài 3. Luỹ thừa với số mũ tự nhiên"),
+            "co_authors": _("Giữ phím Ctrl để chọn nhiều người. Chỉ chọn được giáo viên cùng trường."),
+        }
+
+    def __init__(self, *args, author, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.author = author
+        departments = services.departments_of(author)
+        self.fields["department"].queryset = departments
+        self.fields["department"].empty_label = None
+        self.fields["department"].label = _("Tổ chuyên môn")
+        self.fields["subject"].queryset = Subject.objects.filter(units__in=departments).distinct()
+        self.fields["subject"].label = _("Môn học")
+        self.fields["textbook_series"].queryset = TextbookSeries.objects.all()
+        self.fields["textbook_series"].empty_label = _("(Không theo bộ sách cụ thể)")
+        school_ids = {d.parent_id for d in departments}
+        from django.db.models import Q
+
+        from accounts.models import User
+
+        self.fields["co_authors"].queryset = (
+            User.objects.filter(
+                Q(roles__unit__parent_id__in=school_ids) | Q(roles__unit_id__in=school_ids), is_active=True
+            )
+            .exclude(pk=author.pk)
+            .distinct()
+            .order_by("full_name")
+        )
+        self.fields["co_authors"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if all(data.get(f) for f in ("department", "subject", "grade")):
+            try:
+                services.lecture_validate(
+                    author=self.author,
+                    department=data["department"],
+                    subject=data["subject"],
+                    grade=data["grade"],
+                    co_authors=list(data.get("co_authors") or []),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        self.add_error(field if field in self.fields else None, error)
+        return data
+
+
+class VersionNewForm(forms.Form):
+    change_note = forms.CharField(
+        label=_("Nội dung thay đổi so với phiên bản trước"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )

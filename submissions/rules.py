@@ -1,0 +1,63 @@
+"""Who sees and who changes a lecture; each predicate beside its queryset twin.
+
+Seeing: the work rule of `accounts.rules` (author, the units the viewer oversees, a city
+specialist's subject) plus the lecture's co-authors. Changing (metadata, files, submit,
+withdraw, new version): the author only — co-authors are credited and may read and download,
+but one person answers for what is submitted.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.db.models import Q
+
+from accounts.rules import can_view_work, scope_for, work_visible_q
+
+
+def lecture_visible_q(user, *, prefix: str = "") -> Q:
+    """Filter twin of `can_view_lecture` (prefix e.g. "lecture__" for versions)."""
+    q = work_visible_q(
+        user, author=f"{prefix}author", unit_path=f"{prefix}department__path", subject=f"{prefix}subject"
+    )
+    scope = scope_for(user)
+    if scope.user_id is not None and not scope.everything:
+        from .models import Lecture
+
+        co_authored = Lecture.co_authors.through.objects.filter(user_id=scope.user_id).values("lecture_id")
+        q |= Q(**{f"{prefix}pk__in": co_authored})
+    return q
+
+
+@rules.predicate
+def can_view_lecture(user, lecture) -> bool:
+    if lecture is None:
+        return False
+    if can_view_work(
+        user, author_id=lecture.author_id, unit_path=lecture.department.path, subject_id=lecture.subject_id
+    ):
+        return True
+    scope = scope_for(user)
+    return scope.user_id is not None and lecture.co_authors.filter(pk=scope.user_id).exists()
+
+
+def lecture_editable_q(user) -> Q:
+    """Filter twin of `can_edit_lecture`."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Q(pk__in=[])
+    return Q(author_id=scope.user_id)
+
+
+@rules.predicate
+def can_edit_lecture(user, lecture) -> bool:
+    scope = scope_for(user)
+    return lecture is not None and scope.user_id is not None and lecture.author_id == scope.user_id
+
+
+@rules.predicate
+def is_teacher(user) -> bool:
+    return "teacher" in scope_for(user).roles or "department_head" in scope_for(user).roles
+
+
+rules.add_perm("submissions.view_lecture", can_view_lecture)
+rules.add_perm("submissions.edit_lecture", can_edit_lecture)
