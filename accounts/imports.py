@@ -253,7 +253,7 @@ class UnitRowValidator:
         elif kind == Unit.Kind.CITY:
             errors.append(RowError(line, "loai", _("Không thể nhập đơn vị cấp Sở.")))
         levels = _levels(row.get("cap_hoc", ""), line, errors)
-        if kind in (Unit.Kind.SCHOOL, Unit.Kind.DEPARTMENT) and not levels and kind == Unit.Kind.SCHOOL:
+        if kind == Unit.Kind.SCHOOL and not levels:
             errors.append(RowError(line, "cap_hoc", _("Trường phải có ít nhất một cấp học.")))
         subjects = [s.strip() for s in re.split(r"[,;]", row.get("mon_hoc", "")) if s.strip()]
         for s in subjects:

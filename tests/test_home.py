@@ -1,0 +1,31 @@
+"""Every role's home page and menu: what is waiting for them, and only what they can use."""
+
+import pytest
+
+from accounts.demo import USERS
+
+MENU = {
+    "Bài giảng của tôi": {"demo.gv", "demo.tt", "demo.qtt", "demo.gv.van", "demo.gv.th", "demo.gv.thpt"},
+    "Nhập tài khoản": {"demo.qtt", "demo.phong", "demo.phong.lc", "demo.ldso"},
+}
+
+
+@pytest.mark.parametrize("username", [u.username for u in USERS])
+def test_every_demo_role_has_a_home_page(demo, client, username):
+    """Each demo account signs in to a Vietnamese home page greeting them by name."""
+    client.force_login(demo.user(username))
+    response = client.get("/")
+    assert response.status_code == 200
+    assert f"Xin chào, {demo.user(username).full_name}" in response.content.decode()
+
+
+@pytest.mark.parametrize("username", [u.username for u in USERS])
+def test_menu_shows_only_what_the_role_can_use(demo, client, username):
+    """The top menu offers a role exactly the entries it may use, and each entry opens."""
+    client.force_login(demo.user(username))
+    response = client.get("/")
+    labels = {item.label for item in response.context["nav_items"]}
+    for label, allowed in MENU.items():
+        assert (label in labels) == (username in allowed), f"{username}: menu entry {label}"
+    for item in response.context["nav_items"]:
+        assert client.get(item.url).status_code == 200, f"{username}: {item.label} → {item.url}"
