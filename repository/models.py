@@ -33,6 +33,12 @@ class Publication(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     retraction_reason = models.TextField(_("lý do gỡ"), blank=True)
+    # Normalised text (repository.search.normalise) of the lecture's searchable fields, written by
+    # publication_publish / publication_reindex. Trigram-indexed on PostgreSQL (migration 0003).
+    search_text = models.TextField(blank=True, default="", editable=False)
+    # Totals of UsageDay rows, kept by usage_record so that "most used" sorts without a join.
+    view_count = models.PositiveIntegerField(_("lượt xem"), default=0)
+    download_count = models.PositiveIntegerField(_("lượt tải"), default=0)
 
     class Meta:
         verbose_name = _("bài giảng trong kho")
@@ -45,9 +51,63 @@ class Publication(models.Model):
                 name="one_active_publication_per_scope",
             ),
         ]
+        indexes = [models.Index(fields=["state", "scope"]), models.Index(fields=["state", "-published_at"])]
 
     def __str__(self):
         return f"{self.lecture} @ {self.scope}"
 
     def get_absolute_url(self):
         return reverse("repository:publication_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == self.State.ACTIVE
+
+
+class UsageDay(models.Model):
+    """One user viewing or downloading one publication on one day: counted once a day."""
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("Xem")
+        DOWNLOAD = "download", _("Tải về")
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="usage_days")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("lượt sử dụng")
+        verbose_name_plural = _("lượt sử dụng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "user", "day", "kind"], name="one_usage_per_user_day"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "kind"])]
+
+    def __str__(self):
+        return f"{self.publication_id} {self.kind} {self.day}"
+
+
+class RuntimeRecord(models.Model):
+    """What a SCORM package reported to the preview runtime for one user: the last CMI data
+    committed and a short log of runtime calls (initialize, commit, terminate)."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="runtime_records")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scorm_version = models.CharField(max_length=20, blank=True)
+    cmi = models.JSONField(default=dict, blank=True)
+    events = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("dữ liệu SCORM khi xem thử")
+        verbose_name_plural = _("dữ liệu SCORM khi xem thử")
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "user"], name="one_runtime_record_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.publication_id} / {self.user_id}"

@@ -1,10 +1,21 @@
-"""Writes to the library. Called by the review services inside their transaction."""
+"""Writes to the library. `publication_publish` is called by the review services inside their
+approving transaction; the rest by this app's views."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Publication
+from submissions.models import Lecture
+
+from .models import Publication, RuntimeRecord, UsageDay
+from .rules import can_retract_publication
+from .search import lecture_search_text
+
+RUNTIME_EVENTS_KEPT = 50
 
 
 def publication_publish(*, case, actor) -> Publication:
@@ -12,13 +23,97 @@ def publication_publish(*, case, actor) -> Publication:
 
     The scope is the school for a school-level approval (the case's unit may be a department),
     else the case's unit. An older active publication of the lecture at that scope is
-    superseded and stays in history. Call inside the approving transaction.
+    superseded and stays in history; publications at other scopes are left as they are (a
+    rejection higher up never unpublishes a lower library). Call inside the approving
+    transaction; locks the active publication of the lecture at that scope.
     """
     scope = case.unit.school if case.unit.kind == "department" else case.unit
+    lecture = Lecture.objects.select_related("subject", "school", "author", "textbook_series").get(
+        pk=case.lecture_id
+    )
     with transaction.atomic():
         Publication.objects.select_for_update().filter(
-            lecture=case.lecture, scope=scope, state=Publication.State.ACTIVE
+            lecture=lecture, scope=scope, state=Publication.State.ACTIVE
         ).update(state=Publication.State.SUPERSEDED)
         return Publication.objects.create(
-            lecture=case.lecture, version=case.version, scope=scope, case=case, published_by=actor
+            lecture=lecture,
+            version=case.version,
+            scope=scope,
+            case=case,
+            published_by=actor,
+            search_text=lecture_search_text(lecture),
         )
+
+
+def publication_reindex(lecture: Lecture) -> int:
+    """Rewrites the search text of every publication of the lecture after its metadata (title,
+    keywords, author's name, …) changed. Returns the number of rows written."""
+    lecture = Lecture.objects.select_related("subject", "school", "author", "textbook_series").get(
+        pk=lecture.pk
+    )
+    return Publication.objects.filter(lecture=lecture).update(search_text=lecture_search_text(lecture))
+
+
+def publication_retract(*, publication: Publication, actor, reason: str) -> Publication:
+    """An officer of the scope takes a publication out of the library, with a reason the author
+    reads on their lecture. Locks the publication; refuses a missing reason and anyone who is
+    not an officer of the scope (PermissionDenied). The older superseded version is not brought
+    back: the lecture simply has no active publication at that scope until a new approval."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Vui lòng ghi lý do gỡ bài giảng khỏi kho."))
+    with transaction.atomic():
+        publication = (
+            Publication.objects.select_for_update(of=("self",))
+            .select_related("scope", "lecture")
+            .get(pk=publication.pk)
+        )
+        if publication.state != Publication.State.ACTIVE:
+            raise ValidationError(_("Bài giảng này không còn trong kho."))
+        if not can_retract_publication(actor, publication):
+            raise PermissionDenied
+        publication.state = Publication.State.RETRACTED
+        publication.retracted_at = timezone.now()
+        publication.retracted_by = actor
+        publication.retraction_reason = reason
+        publication.save(update_fields=["state", "retracted_at", "retracted_by", "retraction_reason"])
+    return publication
+
+
+def usage_record(*, publication: Publication, user, kind: str) -> bool:
+    """Counts a view or a download once per user and day. Returns True when this call counted.
+
+    The unique (publication, user, day, kind) row decides; the counter on the publication is
+    raised only when the row was new, in the same transaction."""
+    day = timezone.localdate()
+    try:
+        with transaction.atomic():
+            _, created = UsageDay.objects.get_or_create(
+                publication=publication, user=user, day=day, kind=kind
+            )
+            if created:
+                field = "view_count" if kind == UsageDay.Kind.VIEW else "download_count"
+                Publication.objects.filter(pk=publication.pk).update(**{field: F(field) + 1})
+    except IntegrityError:  # the same user's other request counted it a moment ago
+        return False
+    return created
+
+
+def runtime_record(
+    *, publication: Publication, user, event: str, scorm_version: str = "", cmi=None
+) -> RuntimeRecord:
+    """Stores what a previewed SCORM package reported: the event in a short log and, with a
+    commit, the CMI data. Called by the content view, authorised by the preview token."""
+    with transaction.atomic():
+        record, _ = RuntimeRecord.objects.select_for_update().get_or_create(
+            publication=publication, user=user
+        )
+        record.events = (record.events + [{"event": event[:40], "at": timezone.now().isoformat()}])[
+            -RUNTIME_EVENTS_KEPT:
+        ]
+        if scorm_version:
+            record.scorm_version = scorm_version[:20]
+        if isinstance(cmi, dict):
+            record.cmi = cmi
+        record.save()
+    return record

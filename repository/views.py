@@ -1,5 +1,356 @@
-from django.http import Http404
+"""Library pages: browse and search, detail with preview, download, retract, school library,
+coverage; and the token-authorised content view that feeds the sandboxed preview frame."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import SchoolLevel, Unit
+from accounts.rules import can_view_unit, scope_for
+
+from . import content, selectors, services
+from .models import Publication, UsageDay
+from .rules import can_retract_publication, can_view_publication
+
+PAGE_SIZE = 20
+RUNTIME_BODY_MAX = 256 * 1024
 
 
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _filters(request) -> selectors.LibraryFilters:
+    get = request.GET
+    return selectors.LibraryFilters(
+        q=get.get("q", "")[:200],
+        scope=_int(get.get("scope")),
+        subject=_int(get.get("subject")),
+        grade=_int(get.get("grade")),
+        school_level=get.get("school_level", "") if get.get("school_level") in SchoolLevel.values else "",
+        textbook_series=_int(get.get("textbook_series")),
+        format=get.get("format", "")[:20],
+        year=_int(get.get("year")),
+        sort=get.get("sort") if get.get("sort") in selectors.SORTS else "newest",
+    )
+
+
+@login_required
+def library(request):
+    """Kho học liệu số: every library the user reads, filtered, searched, sorted, paginated."""
+    filters = _filters(request)
+    publications = selectors.library_publications(request.user, filters)
+    page = Paginator(publications, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "options": selectors.library_filter_options(request.user),
+        "grades": range(1, 13),
+        "school_levels": SchoolLevel.choices,
+        "sorts": [("newest", _("Mới nhất")), ("most_used", _("Dùng nhiều nhất"))],
+    }
+    if request.htmx:
+        return render(request, "repository/library.html#results", context)
+    return render(request, "repository/library.html", context)
+
+
+def _preview(request, publication: Publication) -> dict:
+    """What the detail page needs to show the preview: kind, frame URL, sandbox flags."""
+    version = publication.version
+    token = content.make_token(publication_id=publication.pk, user_id=request.user.pk)
+    base = reverse("repository:content", args=[token, "_/player"]).rsplit("_/player", 1)[0]
+    fmt = version.detected_format
+    origin = content.content_origin()
+    if fmt in content.PACKAGE_FORMATS and version.package_prefix and version.launch_path:
+        return {
+            "kind": "package",
+            "src": f"{origin}{base}_/player",
+            # SECURITY: no allow-same-origin on the app's own host: the package runs in an
+            # opaque origin. On a separate content host it may keep that host's origin.
+            "sandbox": "allow-scripts allow-forms allow-popups" + (" allow-same-origin" if origin else ""),
+            "app_origin": request.build_absolute_uri("/").rstrip("/"),
+        }
+    if fmt in content.MEDIA_FORMATS and version.file_key:
+        # Media cannot run script: the <video> element loads it from the app's own host.
+        return {"kind": "video", "src": f"{base}f/{_file_name(version)}", "type": f"video/{fmt}"}
+    if fmt == "pdf" and version.file_key:
+        return {"kind": "pdf", "src": f"{base}f/{_file_name(version)}"}
+    return {"kind": "none"}
+
+
+def _file_name(version) -> str:
+    name = (version.original_name or "").rsplit("/", 1)[-1] or f"bai-giang.{version.detected_format or 'bin'}"
+    return quote(name)
+
+
+@login_required
 def publication_detail(request, pk):
-    raise Http404
+    """Metadata, history, approval trail, usage, download and preview of one publication."""
+    publication = selectors.publication_for_user(request.user, pk)
+    if publication.is_active:
+        # Usage counting is a log, not a change of the publication: counted once a user a day.
+        services.usage_record(publication=publication, user=request.user, kind=UsageDay.Kind.VIEW)
+        publication.refresh_from_db(fields=["view_count", "download_count"])
+    context = {
+        "publication": publication,
+        "lecture": publication.lecture,
+        "history": selectors.publication_history(request.user, publication),
+        "trail": selectors.approval_trail(publication),
+        "preview": _preview(request, publication) if publication.is_active else {"kind": "none"},
+        "can_retract": can_retract_publication(request.user, publication),
+    }
+    return render(request, "repository/publication_detail.html", context)
+
+
+def _content_disposition(name: str, disposition: str = "attachment") -> str:
+    """RFC 6266: an ASCII fallback and the UTF-8 name (Vietnamese names survive)."""
+    from .search import normalise
+
+    ascii_name = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in normalise(name)
+    )
+    return f"{disposition}; filename=\"{ascii_name or 'bai-giang'}\"; filename*=UTF-8''{quote(name)}"
+
+
+@login_required
+def publication_download(request, pk):
+    """The main file as an attachment; counted once a user a day."""
+    publication = selectors.publication_for_user(request.user, pk)
+    version = publication.version
+    if not publication.is_active or not version.file_key:
+        raise Http404
+    services.usage_record(publication=publication, user=request.user, kind=UsageDay.Kind.DOWNLOAD)
+    name = (version.original_name or "bai-giang").rsplit("/", 1)[-1]
+    local = content.local_path(version.file_key)
+    if local is None:
+        from django.core.files.storage import default_storage
+
+        try:
+            url = default_storage.url(
+                version.file_key,
+                parameters={"ResponseContentDisposition": _content_disposition(name)},
+            )
+        except TypeError:
+            url = default_storage.url(version.file_key)
+        return redirect(url)
+    response = content.file_response(
+        request, version.file_key, content_type="application/octet-stream", redirect_remote=True
+    )
+    response["Content-Disposition"] = _content_disposition(name)
+    return response
+
+
+@login_required
+@require_POST
+def publication_retract(request, pk):
+    """An officer of the scope takes the publication out of the library, with a reason."""
+    publication = selectors.publication_for_user(request.user, pk)
+    if not can_retract_publication(request.user, publication):
+        raise PermissionDenied
+    try:
+        services.publication_retract(
+            publication=publication, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã gỡ bài giảng khỏi kho. Tác giả sẽ thấy lý do."))
+    return redirect(publication.get_absolute_url())
+
+
+@login_required
+def school_library(request, pk=None):
+    """The principal's page: the school's library and its coverage per subject × grade."""
+    if pk is None:
+        schools = selectors.schools_of_principal(request.user)
+        if not schools:
+            raise Http404
+        school = schools[0]
+    else:
+        school = get_object_or_404(Unit, pk=pk, kind=Unit.Kind.SCHOOL)
+    scope = scope_for(request.user)
+    # SECURITY: only those who oversee the school (or read it as its own staff) see this page.
+    if not (scope.oversees_path(school.path) or any(h.startswith(school.path) for h in scope.home_paths)):
+        raise Http404
+    filters = selectors.LibraryFilters(scope=school.pk)
+    page = Paginator(selectors.library_publications(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "repository/school_library.html",
+        {
+            "school": school,
+            "page": page,
+            "coverage": selectors.coverage(school),
+            "kinds": selectors.LIBRARY_KINDS,
+        },
+    )
+
+
+@login_required
+def coverage_view(request, pk):
+    """Coverage per subject × grade for a unit the user may see (school, cluster, district, city)."""
+    unit = get_object_or_404(Unit, pk=pk, kind__in=selectors.LIBRARY_KINDS)
+    scope = scope_for(request.user)
+    if not (scope.everything or scope.oversees_path(unit.path) or can_view_unit(request.user, unit)):
+        raise Http404
+    return render(
+        request,
+        "repository/coverage.html",
+        {"unit": unit, "coverage": selectors.coverage(unit), "kinds": selectors.LIBRARY_KINDS},
+    )
+
+
+# --- Content of the preview frame -------------------------------------------------------------
+
+
+class _NoSession:
+    """Stands in for request.session in the content view.
+
+    SECURITY: the token authorises package content, never the session. SessionMiddleware leaves
+    a response alone when `request.session` has no `accessed` attribute, so no Set-Cookie (with
+    SESSION_SAVE_EVERY_REQUEST the session would otherwise be re-sent to the sandboxed frame)
+    and no Vary: Cookie."""
+
+
+def _content_headers(request, response, *, sandboxed: bool = True):
+    same_origin = content.request_is_on_content_origin(request)
+    app_origin = settings.SITE_URL.rstrip("/") if same_origin else ""
+    if sandboxed:
+        response["Content-Security-Policy"] = content.sandbox_csp(
+            same_origin=same_origin, app_origin=app_origin
+        )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, max-age=300"
+    # The shell in its opaque origin fetches the launch page; the token is the secret.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+def _authorised(token):
+    try:
+        publication_id, user_id = content.read_token(token)
+    except signing.BadSignature:
+        raise Http404 from None
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    publication = (
+        Publication.objects.select_related("version", "lecture", "scope").filter(pk=publication_id).first()
+    )
+    # SECURITY: the token is only as good as the user's right today: a retracted publication or
+    # a user moved out of scope stops playing at once.
+    if (
+        user is None
+        or publication is None
+        or not publication.is_active
+        or not can_view_publication(user, publication)
+    ):
+        raise Http404
+    return publication, user
+
+
+@csrf_exempt  # SECURITY: no cookie authorises this view; the path's signed token does.
+@xframe_options_exempt  # framing is governed by the CSP frame-ancestors of the response
+@require_http_methods(["GET", "HEAD", "POST", "OPTIONS"])
+def content_view(request, token, relpath):
+    request.session = _NoSession()
+    publication, user = _authorised(token)
+    version = publication.version
+    if relpath == "_/player" and request.method in ("GET", "HEAD"):
+        return _player(request, token, publication, user)
+    if relpath == "_/runtime":
+        return _runtime(request, publication, user)
+    if request.method not in ("GET", "HEAD") or not relpath.startswith("f/"):
+        raise Http404
+    relpath = relpath[2:]
+    if version.detected_format in content.PACKAGE_FORMATS:
+        key = content.package_key(version, relpath)
+        response = content.file_response(
+            request,
+            key,
+            content_type=content.content_type_for(relpath),
+            within=version.package_prefix.rstrip("/"),
+            redirect_remote=False,
+        )
+        return _content_headers(request, response)
+    if relpath != _file_name(version) or not version.file_key:
+        raise Http404
+    fmt = version.detected_format
+    ctype = "application/pdf" if fmt == "pdf" else content.content_type_for(version.original_name or relpath)
+    if fmt in content.MEDIA_FORMATS:
+        ctype = f"video/{fmt}"
+    response = content.file_response(request, version.file_key, content_type=ctype, redirect_remote=True)
+    response["Content-Disposition"] = _content_disposition(version.original_name or relpath, "inline")
+    # A PDF is shown by the browser's own viewer, which a CSP sandbox would block; it runs no
+    # script of ours in the app's origin. Media are not documents at all.
+    return _content_headers(request, response, sandboxed=False)
+
+
+def _player(request, token, publication, user):
+    """The runtime shell: scorm-again's API object in the sandboxed frame, and the package's
+    launch page loaded beside it in the same opaque origin (see static/js/scorm-player.js)."""
+    version = publication.version
+    base = reverse("repository:content", args=[token, "_/player"]).rsplit("_/player", 1)[0]
+    on_content_host = content.request_is_on_content_origin(request)
+    scorm = {"scorm12": "1.2", "scorm2004": "2004"}.get(version.detected_format, "")
+    html = render_to_string(
+        "repository/player_shell.html",
+        {
+            "launch_url": f"{base}f/{quote(content.safe_relpath(version.launch_path))}",
+            "runtime_url": f"{base}_/runtime",
+            "scorm_version": scorm,
+            "mode": "src" if on_content_host else "srcdoc",
+            "app_origin": settings.SITE_URL.rstrip("/")
+            if on_content_host
+            else request.build_absolute_uri("/").rstrip("/"),
+            "title": publication.lecture.title,
+        },
+    )
+    return _content_headers(request, HttpResponse(html, content_type="text/html; charset=utf-8"))
+
+
+def _runtime(request, publication, user):
+    """Records what the package reported (event + CMI). A simple text/plain POST from the shell."""
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Access-Control-Allow-Methods"] = "POST"
+        response["Access-Control-Allow-Headers"] = "Content-Type"
+        return _content_headers(request, response)
+    if request.method != "POST" or len(request.body) > RUNTIME_BODY_MAX:
+        raise Http404
+    try:
+        data = json.loads(request.body.decode("utf-8") or "{}")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = {}
+    if not isinstance(data, dict) or not isinstance(data.get("event"), str):
+        return _content_headers(request, JsonResponse({"result": "false", "errorCode": 101}, status=400))
+    services.runtime_record(
+        publication=publication,
+        user=user,
+        event=data["event"],
+        scorm_version=str(data.get("scorm_version") or ""),
+        cmi=data.get("cmi") if isinstance(data.get("cmi"), dict) else None,
+    )
+    return _content_headers(request, JsonResponse({"result": "true", "errorCode": 0}))

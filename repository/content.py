@@ -1,0 +1,171 @@
+"""Serving lecture files to the preview frame and to downloads.
+
+Package files are reached through `/library/content/<token>/f/<relpath>`: the token (a
+TimestampSigner over publication and user, PREVIEW_TOKEN_SECONDS long) authorises, never the
+session. Every package response carries a CSP `sandbox` so that, even opened directly, the
+content runs in an opaque origin: it cannot read the app's cookies, call the app with the
+user's session, navigate the top window or script the app page.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+
+TOKEN_SALT = "repository.content"
+PACKAGE_FORMATS = {"scorm12", "scorm2004", "html5"}
+MEDIA_FORMATS = {"mp4", "webm"}
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_CHUNK = 64 * 1024
+
+
+def make_token(*, publication_id: int, user_id: int) -> str:
+    return signing.TimestampSigner(salt=TOKEN_SALT).sign_object({"p": publication_id, "u": user_id})
+
+
+def read_token(token: str) -> tuple[int, int]:
+    """(publication id, user id); raises signing.BadSignature (SignatureExpired included)."""
+    data = signing.TimestampSigner(salt=TOKEN_SALT).unsign_object(
+        token, max_age=settings.PREVIEW_TOKEN_SECONDS
+    )
+    return int(data["p"]), int(data["u"])
+
+
+def content_origin() -> str:
+    """The separate content host (scheme://host[:port]) or "" for the sandboxed same-host mode."""
+    origin = (settings.CONTENT_ORIGIN or "").rstrip("/")
+    return origin
+
+
+def request_is_on_content_origin(request) -> bool:
+    origin = content_origin()
+    return bool(origin) and urlsplit(origin).netloc.lower() == request.get_host().lower()
+
+
+def safe_relpath(relpath: str) -> str:
+    """The relative path inside a package, or Http404 for anything that could leave it."""
+    # SECURITY: refuse traversal before touching storage: no '..' segment, no absolute path,
+    # no backslash or NUL, no empty segment tricks.
+    if not relpath or "\x00" in relpath or "\\" in relpath or relpath.startswith("/"):
+        raise Http404
+    parts = relpath.split("/")
+    if any(p in ("..", ".") for p in parts):
+        raise Http404
+    normal = posixpath.normpath(relpath)
+    if normal.startswith("..") or normal.startswith("/"):
+        raise Http404
+    return normal
+
+
+def package_key(version, relpath: str) -> str:
+    prefix = version.package_prefix.rstrip("/")
+    if not prefix:
+        raise Http404
+    return f"{prefix}/{safe_relpath(relpath)}"
+
+
+def local_path(key: str, *, within: str | None = None) -> Path | None:
+    """The file on local disk for a storage key, or None when storage is remote (S3)."""
+    try:
+        path = Path(default_storage.path(key)).resolve()
+    except NotImplementedError:
+        return None
+    if within is not None:
+        root = Path(default_storage.path(within)).resolve()
+        # SECURITY: a symlink inside the package must not lead outside it.
+        if root != path and root not in path.parents:
+            raise Http404
+    return path
+
+
+def content_type_for(name: str) -> str:
+    guessed, _ = mimetypes.guess_type(name)
+    if guessed is None and name.lower().endswith(".js"):
+        guessed = "text/javascript"
+    return guessed or "application/octet-stream"
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
+    """(start, end) of a single byte range; None without a usable header; False if unsatisfiable."""
+    match = _RANGE.match(header.strip()) if header else None
+    if not match:
+        return None
+    first, last = match.groups()
+    if first == "" and last == "":
+        return None
+    if first == "":
+        length = int(last)
+        if length == 0:
+            return False
+        start, end = max(size - length, 0), size - 1
+    else:
+        start = int(first)
+        end = int(last) if last else size - 1
+        end = min(end, size - 1)
+        if start > end or start >= size:
+            return False
+    return start, end
+
+
+def _ranged_file_iter(path: Path, start: int, length: int):
+    with path.open("rb") as fh:
+        fh.seek(start)
+        remaining = length
+        while remaining > 0:
+            chunk = fh.read(min(_CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+
+
+def file_response(request, key: str, *, content_type: str, within: str | None = None, redirect_remote: bool):
+    """A local file with single HTTP Range support (206/416), or for remote storage either a
+    redirect to a presigned URL (media) or the bytes streamed through (package files)."""
+    path = local_path(key, within=within)
+    if path is None:
+        if not default_storage.exists(key):
+            raise Http404
+        if redirect_remote:
+            return HttpResponseRedirect(default_storage.url(key))
+        return FileResponse(default_storage.open(key, "rb"), content_type=content_type)
+    if not path.is_file():
+        raise Http404
+    size = path.stat().st_size
+    wanted = _parse_range(request.headers.get("Range", ""), size)
+    if wanted is False:
+        response = HttpResponse(status=416, content_type=content_type)
+        response["Content-Range"] = f"bytes */{size}"
+    elif wanted is None:
+        response = FileResponse(path.open("rb"), content_type=content_type)
+        response["Content-Length"] = str(size)
+    else:
+        start, end = wanted
+        response = StreamingHttpResponse(
+            _ranged_file_iter(path, start, end - start + 1), status=206, content_type=content_type
+        )
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+def sandbox_csp(*, same_origin: bool, app_origin: str) -> str:
+    """The policy of every package response: an opaque origin (unless on the separate content
+    host), scripts and forms allowed for the lesson, resources only from the content path."""
+    flags = "allow-scripts allow-forms allow-popups" + (" allow-same-origin" if same_origin else "")
+    ancestors = " ".join(filter(None, ["'self'", app_origin]))
+    return (
+        f"sandbox {flags}; "
+        "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; "
+        f"frame-ancestors {ancestors}"
+    )
