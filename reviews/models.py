@@ -6,9 +6,14 @@ call the transition, write the log and the minutes and queue notifications.
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -34,6 +39,21 @@ class CaseState(models.TextChoices):
 
 
 OPEN_STATES = [CaseState.DRAFT, CaseState.IN_REVIEW, CaseState.RETURNED]
+DECIDED_STATES = [CaseState.APPROVED, CaseState.RETURNED, CaseState.REJECTED]
+PANEL_LEVELS = [ReviewLevel.CLUSTER, ReviewLevel.DISTRICT, ReviewLevel.CITY]
+
+
+def _rule(name: str):
+    """A django-fsm `permission=` callable (instance, user) backed by the rules.py predicate of
+    the same name, so the transition, the service and the button share one rule."""
+
+    def check(instance, user) -> bool:
+        from . import rules as review_rules
+
+        return bool(getattr(review_rules, name)(user, instance))
+
+    check.__name__ = name
+    return check
 
 
 class ReviewCase(models.Model):
@@ -64,6 +84,10 @@ class ReviewCase(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    nominated_at = models.DateTimeField(_("đề cử lúc"), null=True, blank=True)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("hồ sơ thẩm định")
@@ -88,13 +112,76 @@ class ReviewCase(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
-    @transition(field=state, source=CaseState.DRAFT, target=CaseState.IN_REVIEW)
+    @property
+    def is_panel_level(self) -> bool:
+        return self.level in PANEL_LEVELS
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.state == CaseState.IN_REVIEW and self.due_on is not None and self.due_on < today
+
+    # --- Transitions (DESIGN.md 5). Bodies only set fields; services do everything else. ----
+
+    @transition(
+        field=state, source=CaseState.DRAFT, target=CaseState.IN_REVIEW, permission=_rule("can_submit_case")
+    )
     def submit(self):
         pass
 
-    @transition(field=state, source=[CaseState.IN_REVIEW, CaseState.DRAFT], target=CaseState.WITHDRAWN)
-    def withdraw(self):
+    @transition(
+        field=state,
+        source=CaseState.IN_REVIEW,
+        target=CaseState.APPROVED,
+        permission=_rule("can_decide_case"),
+    )
+    def approve(self, *, by):
+        self.decided_at, self.decided_by = timezone.now(), by
+
+    @transition(
+        field=state,
+        source=CaseState.IN_REVIEW,
+        target=CaseState.RETURNED,
+        permission=_rule("can_decide_case"),
+    )
+    def return_for_changes(self, *, by):
+        self.decided_at, self.decided_by = timezone.now(), by
+
+    @transition(
+        field=state,
+        source=CaseState.IN_REVIEW,
+        target=CaseState.REJECTED,
+        permission=_rule("can_decide_case"),
+    )
+    def reject(self, *, by):
+        self.decided_at, self.decided_by = timezone.now(), by
+
+    @transition(
+        field=state,
+        source=CaseState.RETURNED,
+        target=CaseState.RESUBMITTED,
+        permission=_rule("can_resubmit_case"),
+    )
+    def resubmit(self):
         pass
+
+    @transition(
+        field=state,
+        source=[CaseState.IN_REVIEW, CaseState.DRAFT],
+        target=CaseState.WITHDRAWN,
+        permission=_rule("can_withdraw_case"),
+    )
+    def withdraw(self):
+        self.decided_at = timezone.now()
+
+    # The approved case stays approved; the nomination opens a new case at the next level.
+    @transition(
+        field=state,
+        source=CaseState.APPROVED,
+        target=CaseState.APPROVED,
+        permission=_rule("can_nominate_case"),
+    )
+    def nominate(self, *, by):
+        self.nominated_at, self.nominated_by = timezone.now(), by
 
 
 class CaseLog(models.Model):
@@ -124,3 +211,187 @@ class CaseLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("CaseLog rows are append-only")
+
+
+class Rubric(models.Model):
+    """Criteria a lecture is scored on. Administrators edit it in the admin; one is the default."""
+
+    name = models.CharField(_("tên bộ tiêu chí"), max_length=200)
+    pass_mark = models.DecimalField(_("điểm đạt"), max_digits=6, decimal_places=2, default=Decimal("50"))
+    is_default = models.BooleanField(_("mặc định"), default=False)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        verbose_name = _("bộ tiêu chí thẩm định")
+        verbose_name_plural = _("bộ tiêu chí thẩm định")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_rubric"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def current(cls) -> Rubric | None:
+        return cls.objects.filter(is_active=True).order_by("-is_default", "pk").first()
+
+    @property
+    def max_total(self) -> Decimal:
+        return sum((c.max_points for c in self.criteria.all()), Decimal("0"))
+
+
+class Criterion(models.Model):
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    name = models.CharField(_("tiêu chí"), max_length=300)
+    description = models.TextField(_("mô tả"), blank=True)
+    max_points = models.DecimalField(
+        _("điểm tối đa"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.5"))]
+    )
+
+    class Meta:
+        verbose_name = _("tiêu chí")
+        verbose_name_plural = _("tiêu chí")
+        ordering = ["rubric", "order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class PanelAssignment(models.Model):
+    """A panel member the chair asked to evaluate one case."""
+
+    case = models.ForeignKey(ReviewCase, on_delete=models.CASCADE, related_name="assignments")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments"
+    )
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phân công thẩm định")
+        verbose_name_plural = _("phân công thẩm định")
+        ordering = ["assigned_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "member"], name="unique_case_member")]
+
+    def __str__(self):
+        return f"{self.member} – {self.case_id}"
+
+
+class Recommendation(models.TextChoices):
+    APPROVE = "approve", _("Đề nghị phê duyệt")
+    RETURN = "return", _("Đề nghị chỉnh sửa")
+    REJECT = "reject", _("Đề nghị không phê duyệt")
+
+
+class Evaluation(models.Model):
+    """One panel member's evaluation of one case: scores per criterion, comments, recommendation."""
+
+    case = models.ForeignKey(ReviewCase, on_delete=models.CASCADE, related_name="evaluations")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluations")
+    rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="+")
+    # {criterion id (str): points}
+    scores = models.JSONField(_("điểm"), default=dict)
+    total = models.DecimalField(_("tổng điểm"), max_digits=7, decimal_places=2, default=Decimal("0"))
+    strengths = models.TextField(_("ưu điểm"), blank=True)
+    limitations = models.TextField(_("hạn chế"), blank=True)
+    required_changes = models.TextField(_("yêu cầu điều chỉnh"), blank=True)
+    recommendation = models.CharField(_("đề xuất"), max_length=20, choices=Recommendation.choices)
+    submitted_at = models.DateTimeField(_("nộp lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("phiếu đánh giá")
+        verbose_name_plural = _("phiếu đánh giá")
+        ordering = ["submitted_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "member"], name="one_evaluation_per_member")]
+
+    def __str__(self):
+        return f"{self.member} – {self.case_id}"
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", _("Phê duyệt")
+    RETURN = "return", _("Yêu cầu chỉnh sửa")
+    REJECT = "reject", _("Không phê duyệt")
+
+
+class Minutes(models.Model):
+    """Biên bản thẩm định: written once by the decision, a snapshot that never changes."""
+
+    case = models.OneToOneField(ReviewCase, on_delete=models.CASCADE, related_name="minutes")
+    decision = models.CharField(_("quyết định"), max_length=20, choices=Decision.choices)
+    level = models.CharField(_("cấp thẩm định"), max_length=20, choices=ReviewLevel.choices)
+    unit_name = models.CharField(_("đơn vị thẩm định"), max_length=300)
+    parent_unit_name = models.CharField(max_length=300, blank=True)
+    # [{"name": ..., "role": ...}]
+    reviewers = models.JSONField(_("người thẩm định"), default=list)
+    # [{"criterion": ..., "max_points": "30", "points": "25.5"}]
+    scores = models.JSONField(_("điểm"), default=list, blank=True)
+    total = models.DecimalField(_("tổng điểm"), max_digits=7, decimal_places=2, null=True, blank=True)
+    max_total = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    pass_mark = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    strengths = models.TextField(_("ưu điểm"), blank=True)
+    limitations = models.TextField(_("hạn chế"), blank=True)
+    required_changes = models.TextField(_("yêu cầu điều chỉnh"), blank=True)
+    conclusion = models.TextField(_("kết luận"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("ngày thẩm định"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("biên bản thẩm định")
+        verbose_name_plural = _("biên bản thẩm định")
+        ordering = ["-decided_at"]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} – {self.case}"
+
+    def get_absolute_url(self):
+        return reverse("reviews:minutes_detail", args=[self.pk])
+
+
+class Notification(models.Model):
+    """An in-app notification; the same row is e-mailed by a task queued on commit."""
+
+    class Kind(models.TextChoices):
+        WAITING = "waiting", _("Bài giảng chờ bạn thẩm định")
+        ASSIGNED = "assigned", _("Được phân công thẩm định")
+        DECIDED = "decided", _("Kết quả thẩm định")
+        DUE_SOON = "due_soon", _("Sắp đến hạn thẩm định")
+        OVERDUE = "overdue", _("Quá hạn thẩm định")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    case = models.ForeignKey(ReviewCase, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.text
+
+
+class ReminderSent(models.Model):
+    """One reminder of one kind about one case to one person on one day: makes reminders idempotent."""
+
+    case = models.ForeignKey(ReviewCase, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user", "kind", "day"], name="one_reminder_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.case_id} {self.user_id} {self.day}"

@@ -1,0 +1,361 @@
+"""Who may see and act on a review case: `rules` predicates, each beside its queryset twin.
+
+The same predicate guards the FSM transition (`permission=` on the model), the service (which
+calls `has_transition_perm` or the predicate) and the button (`selectors.available_actions`).
+`tests/reviews/test_rules.py` asserts that every predicate and its `*_q` twin agree.
+
+Who reviews (DESIGN.md 3 and 5):
+- school level, case unit = a department: that department's head(s);
+- school level, case unit = the school (the author heads the department): the principal and
+  vice principals; they may also decide any overdue school-level case of their school
+  (escalation);
+- cluster / district / city level: the chair of the case's panel decides, the members the
+  chair assigned evaluate.
+Nobody acts on their own lecture (author or co-author).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import rules
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from accounts.models import PanelMembership, RoleAssignment
+from accounts.rules import can_view_work, work_visible_q
+
+from .models import OPEN_STATES, PANEL_LEVELS, CaseState, PanelAssignment, ReviewCase, ReviewLevel
+
+Role = RoleAssignment.Role
+
+
+@dataclass(frozen=True)
+class ReviewRoles:
+    user_id: int | None
+    head_of: frozenset[int] = frozenset()  # department ids
+    leads: frozenset[int] = frozenset()  # school ids (principal / vice principal)
+    cluster_head_of: frozenset[int] = frozenset()
+    officer_of: frozenset[int] = frozenset()  # district ids
+    chairs: frozenset[int] = frozenset()  # panel ids
+    member_of: frozenset[int] = frozenset()  # panel ids (chair included)
+
+
+def review_roles(user) -> ReviewRoles:
+    """The units and panels a user reviews for, cached on the user object for the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ReviewRoles(user_id=None)
+    cached = getattr(user, "_review_roles_cache", None)
+    if cached is not None:
+        return cached
+    sets: dict[str, set[int]] = {"head": set(), "lead": set(), "cluster": set(), "officer": set()}
+    for role, unit_id in RoleAssignment.objects.filter(user=user, unit__is_active=True).values_list(
+        "role", "unit_id"
+    ):
+        if role == Role.DEPARTMENT_HEAD:
+            sets["head"].add(unit_id)
+        elif role in (Role.PRINCIPAL, Role.VICE_PRINCIPAL):
+            sets["lead"].add(unit_id)
+        elif role == Role.CLUSTER_HEAD:
+            sets["cluster"].add(unit_id)
+        elif role == Role.DISTRICT_OFFICER:
+            sets["officer"].add(unit_id)
+    chairs, members = set(), set()
+    for panel_id, is_chair in PanelMembership.objects.filter(user=user).values_list("panel_id", "is_chair"):
+        members.add(panel_id)
+        if is_chair:
+            chairs.add(panel_id)
+    roles_ = ReviewRoles(
+        user_id=user.pk,
+        head_of=frozenset(sets["head"]),
+        leads=frozenset(sets["lead"]),
+        cluster_head_of=frozenset(sets["cluster"]),
+        officer_of=frozenset(sets["officer"]),
+        chairs=frozenset(chairs),
+        member_of=frozenset(members),
+    )
+    user._review_roles_cache = roles_
+    return roles_
+
+
+NONE_Q = Q(pk__in=[])
+
+
+def _author_q(r: ReviewRoles) -> Q:
+    return Q(lecture__author_id=r.user_id) | Q(lecture__co_authors__id=r.user_id)
+
+
+def _not_author_q(r: ReviewRoles) -> Q:
+    # Subquery so that co-author joins never duplicate or drop rows.
+    return ~Q(pk__in=ReviewCase.objects.filter(_author_q(r)).values("pk"))
+
+
+def _is_author(r: ReviewRoles, case: ReviewCase) -> bool:
+    if case.lecture.author_id == r.user_id:
+        return True
+    return case.lecture.co_authors.filter(pk=r.user_id).exists()
+
+
+def _assigned_q(r: ReviewRoles) -> Q:
+    return Q(pk__in=PanelAssignment.objects.filter(member_id=r.user_id).values("case_id"))
+
+
+# --- In charge: the people a case waits for (any state) ----------------------------------------
+
+
+def cases_in_charge_q(user) -> Q:
+    """Twin of `is_case_reviewer`: the cases whose decision belongs to the user."""
+    r = review_roles(user)
+    if r.user_id is None:
+        return NONE_Q
+    return (
+        Q(level=ReviewLevel.SCHOOL, unit_id__in=r.head_of, unit__kind="department")
+        | Q(level=ReviewLevel.SCHOOL, unit_id__in=r.leads, unit__kind="school")
+        | Q(level__in=PANEL_LEVELS, panel_id__in=r.chairs)
+    )
+
+
+@rules.predicate
+def is_case_reviewer(user, case: ReviewCase) -> bool:
+    r = review_roles(user)
+    if r.user_id is None or case is None:
+        return False
+    if case.level == ReviewLevel.SCHOOL:
+        if case.unit.kind == "department":
+            return case.unit_id in r.head_of
+        return case.unit_id in r.leads
+    return case.panel_id is not None and case.panel_id in r.chairs
+
+
+# --- View -------------------------------------------------------------------------------------
+
+
+def cases_visible_q(user) -> Q:
+    """Twin of `can_view_case`: the lecture's work is visible to the user (author, overseers,
+    subject specialists, leaders), or the user reviews it, chairs its panel or was assigned it."""
+    r = review_roles(user)
+    if r.user_id is None:
+        return NONE_Q
+    work = work_visible_q(
+        user, author="lecture__author", unit_path="lecture__department__path", subject="lecture__subject"
+    )
+    co_author = Q(pk__in=ReviewCase.objects.filter(lecture__co_authors__id=r.user_id).values("pk"))
+    return work | co_author | cases_in_charge_q(user) | _assigned_q(r)
+
+
+@rules.predicate
+def can_view_case(user, case: ReviewCase) -> bool:
+    r = review_roles(user)
+    if r.user_id is None or case is None:
+        return False
+    lecture = case.lecture
+    if can_view_work(
+        user, author_id=lecture.author_id, unit_path=lecture.department.path, subject_id=lecture.subject_id
+    ):
+        return True
+    if _is_author(r, case) or is_case_reviewer(user, case):
+        return True
+    return PanelAssignment.objects.filter(case=case, member_id=r.user_id).exists()
+
+
+# --- Decide (approve / return / reject) ----------------------------------------------------------
+
+
+def cases_reviewable_q(user) -> Q:
+    """Twin of `can_decide_case`: open cases the user may approve, return or reject now."""
+    r = review_roles(user)
+    if r.user_id is None:
+        return NONE_Q
+    escalated = Q(level=ReviewLevel.SCHOOL, lecture__school_id__in=r.leads, due_on__lt=timezone.localdate())
+    return Q(state=CaseState.IN_REVIEW) & (cases_in_charge_q(user) | escalated) & _not_author_q(r)
+
+
+@rules.predicate
+def can_decide_case(user, case: ReviewCase) -> bool:
+    r = review_roles(user)
+    if r.user_id is None or case is None or case.state != CaseState.IN_REVIEW:
+        return False
+    in_charge = is_case_reviewer(user, case)
+    escalated = (
+        case.level == ReviewLevel.SCHOOL
+        and case.lecture.school_id in r.leads
+        and case.due_on is not None
+        and case.due_on < timezone.localdate()
+    )
+    # SECURITY: nobody decides on their own lecture, whatever roles they hold.
+    return (in_charge or escalated) and not _is_author(r, case)
+
+
+# --- Panel work ---------------------------------------------------------------------------------
+
+
+def cases_assignable_q(user) -> Q:
+    """Twin of `can_assign_members`: open panel cases of the panels the user chairs."""
+    r = review_roles(user)
+    if r.user_id is None:
+        return NONE_Q
+    return Q(state=CaseState.IN_REVIEW, level__in=PANEL_LEVELS, panel_id__in=r.chairs) & _not_author_q(r)
+
+
+@rules.predicate
+def can_assign_members(user, case: ReviewCase) -> bool:
+    r = review_roles(user)
+    if r.user_id is None or case is None:
+        return False
+    return (
+        case.state == CaseState.IN_REVIEW
+        and case.level in PANEL_LEVELS
+        and case.panel_id in r.chairs
+        and not _is_author(r, case)
+    )
+
+
+def cases_evaluable_q(user) -> Q:
+    """Twin of `can_evaluate_case`: open cases the user was assigned to evaluate."""
+    r = review_roles(user)
+    if r.user_id is None:
+        return NONE_Q
+    return Q(state=CaseState.IN_REVIEW) & _assigned_q(r) & _not_author_q(r)
+
+
+@rules.predicate
+def can_evaluate_case(user, case: ReviewCase) -> bool:
+    r = review_roles(user)
+    if r.user_id is None or case is None or case.state != CaseState.IN_REVIEW:
+        return False
+    return PanelAssignment.objects.filter(case=case, member_id=r.user_id).exists() and not _is_author(r, case)
+
+
+# --- Nominate -------------------------------------------------------------------------------------
+
+
+def _later_case_exists():
+    return Exists(ReviewCase.objects.filter(lecture_id=OuterRef("lecture_id"), pk__gt=OuterRef("pk")))
+
+
+def _open_case_exists():
+    return Exists(ReviewCase.objects.filter(lecture_id=OuterRef("lecture_id"), state__in=OPEN_STATES))
+
+
+def cases_nominatable_q(user) -> Q:
+    """Twin of `can_nominate_case`: the newest approved case of a lecture, not yet nominated,
+    below the city: the school's leaders nominate from the school, the cluster head from the
+    cluster, the district officer from the district."""
+    r = review_roles(user)
+    if r.user_id is None:
+        return NONE_Q
+    who = (
+        Q(level=ReviewLevel.SCHOOL, lecture__school_id__in=r.leads)
+        | Q(level=ReviewLevel.CLUSTER, unit_id__in=r.cluster_head_of)
+        | Q(level=ReviewLevel.DISTRICT, unit_id__in=r.officer_of)
+    )
+    return (
+        Q(state=CaseState.APPROVED, nominated_at__isnull=True)
+        & who
+        & ~Q(_later_case_exists())
+        & ~Q(_open_case_exists())
+        & _not_author_q(r)
+    )
+
+
+@rules.predicate
+def can_nominate_case(user, case: ReviewCase) -> bool:
+    r = review_roles(user)
+    if r.user_id is None or case is None:
+        return False
+    if case.state != CaseState.APPROVED or case.nominated_at is not None:
+        return False
+    if case.level == ReviewLevel.SCHOOL:
+        allowed = case.lecture.school_id in r.leads
+    elif case.level == ReviewLevel.CLUSTER:
+        allowed = case.unit_id in r.cluster_head_of
+    elif case.level == ReviewLevel.DISTRICT:
+        allowed = case.unit_id in r.officer_of
+    else:
+        allowed = False
+    if not allowed or _is_author(r, case):
+        return False
+    later = ReviewCase.objects.filter(lecture_id=case.lecture_id, pk__gt=case.pk).exists()
+    open_ = ReviewCase.objects.filter(lecture_id=case.lecture_id, state__in=OPEN_STATES).exists()
+    return not later and not open_
+
+
+# --- The author's actions -------------------------------------------------------------------------
+
+
+def cases_submittable_q(user) -> Q:
+    r = review_roles(user)
+    if r.user_id is None:
+        return NONE_Q
+    return Q(state=CaseState.DRAFT) & Q(pk__in=ReviewCase.objects.filter(_author_q(r)).values("pk"))
+
+
+@rules.predicate
+def can_submit_case(user, case: ReviewCase) -> bool:
+    r = review_roles(user)
+    return (
+        r.user_id is not None and case is not None and case.state == CaseState.DRAFT and _is_author(r, case)
+    )
+
+
+def cases_withdrawable_q(user) -> Q:
+    """Twin of `can_withdraw_case`: the author's school-level cases still waiting for a decision."""
+    r = review_roles(user)
+    if r.user_id is None:
+        return NONE_Q
+    return Q(state__in=[CaseState.IN_REVIEW, CaseState.DRAFT], level=ReviewLevel.SCHOOL) & Q(
+        pk__in=ReviewCase.objects.filter(_author_q(r)).values("pk")
+    )
+
+
+@rules.predicate
+def can_withdraw_case(user, case: ReviewCase) -> bool:
+    r = review_roles(user)
+    if r.user_id is None or case is None:
+        return False
+    return (
+        case.state in (CaseState.IN_REVIEW, CaseState.DRAFT)
+        and case.level == ReviewLevel.SCHOOL
+        and _is_author(r, case)
+    )
+
+
+def cases_resubmittable_q(user) -> Q:
+    """Twin of `can_resubmit_case`: the author's returned cases."""
+    r = review_roles(user)
+    if r.user_id is None:
+        return NONE_Q
+    return Q(state=CaseState.RETURNED) & Q(pk__in=ReviewCase.objects.filter(_author_q(r)).values("pk"))
+
+
+@rules.predicate
+def can_resubmit_case(user, case: ReviewCase) -> bool:
+    r = review_roles(user)
+    return (
+        r.user_id is not None
+        and case is not None
+        and case.state == CaseState.RETURNED
+        and _is_author(r, case)
+    )
+
+
+# Predicate name → queryset twin; the agreement test walks this table.
+TWINS = {
+    "is_case_reviewer": cases_in_charge_q,
+    "can_view_case": cases_visible_q,
+    "can_decide_case": cases_reviewable_q,
+    "can_assign_members": cases_assignable_q,
+    "can_evaluate_case": cases_evaluable_q,
+    "can_nominate_case": cases_nominatable_q,
+    "can_submit_case": cases_submittable_q,
+    "can_withdraw_case": cases_withdrawable_q,
+    "can_resubmit_case": cases_resubmittable_q,
+}
+
+rules.add_perm("reviews.view_case", can_view_case)
+rules.add_perm("reviews.decide_case", can_decide_case)
+rules.add_perm("reviews.assign_members", can_assign_members)
+rules.add_perm("reviews.evaluate_case", can_evaluate_case)
+rules.add_perm("reviews.nominate_case", can_nominate_case)
+rules.add_perm("reviews.withdraw_case", can_withdraw_case)
+rules.add_perm("reviews.resubmit_case", can_resubmit_case)

@@ -1,0 +1,190 @@
+"""Reads of review cases, each filtered by its twin rule in rules.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from . import rules as review_rules
+from .models import CaseState, Evaluation, Minutes, Notification, ReviewCase, ReviewLevel
+
+CASE_RELATED = (
+    "lecture",
+    "lecture__author",
+    "lecture__subject",
+    "lecture__school",
+    "lecture__department",
+    "version",
+    "unit",
+    "panel",
+    "window",
+)
+
+
+def _base() -> QuerySet[ReviewCase]:
+    return ReviewCase.objects.select_related(*CASE_RELATED)
+
+
+def cases_visible_to(user) -> QuerySet[ReviewCase]:
+    return _base().filter(pk__in=ReviewCase.objects.filter(review_rules.cases_visible_q(user)).values("pk"))
+
+
+def case_for(user, pk) -> ReviewCase | None:
+    return cases_visible_to(user).filter(pk=pk).first()
+
+
+@dataclass
+class CaseFilters:
+    subject: str = ""
+    grade: str = ""
+    window: str = ""
+    state: str = ""
+
+    @classmethod
+    def from_request(cls, data, *, default_state: str = CaseState.IN_REVIEW) -> CaseFilters:
+        return cls(
+            subject=data.get("subject", ""),
+            grade=data.get("grade", ""),
+            window=data.get("window", ""),
+            state=data.get("state", default_state),
+        )
+
+    def apply(self, qs: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
+        if self.subject.isdigit():
+            qs = qs.filter(lecture__subject_id=self.subject)
+        if self.grade.isdigit():
+            qs = qs.filter(lecture__grade=int(self.grade))
+        if self.window.isdigit():
+            qs = qs.filter(window_id=self.window)
+        if self.state == "overdue":
+            qs = qs.filter(state=CaseState.IN_REVIEW, due_on__lt=timezone.localdate())
+        elif self.state in CaseState.values:
+            qs = qs.filter(state=self.state)
+        return qs
+
+
+def review_queue(user, filters: CaseFilters) -> QuerySet[ReviewCase]:
+    """ "Bài giảng chờ thẩm định": the cases the user decides (department head, school leaders
+    for their own school unit, panel chair), oldest due first."""
+    qs = _base().filter(review_rules.cases_in_charge_q(user))
+    return filters.apply(qs).order_by("due_on", "opened_at")
+
+
+def school_cases(user, filters: CaseFilters) -> QuerySet[ReviewCase]:
+    """Every case of the lectures the user oversees (principal: the school; cluster head,
+    district officer: their schools; leaders: everything)."""
+    from accounts.rules import work_visible_q
+
+    scope_q = work_visible_q(
+        user, author="lecture__author", unit_path="lecture__department__path", subject="lecture__subject"
+    )
+    qs = _base().filter(scope_q).exclude(lecture__author=user)
+    return filters.apply(qs).order_by("-opened_at")
+
+
+def escalations(user) -> QuerySet[ReviewCase]:
+    """Overdue school-level cases the user may decide in place of the department head."""
+    return (
+        _base()
+        .filter(
+            review_rules.cases_reviewable_q(user), level=ReviewLevel.SCHOOL, due_on__lt=timezone.localdate()
+        )
+        .order_by("due_on")
+    )
+
+
+def nominatable_cases(user) -> QuerySet[ReviewCase]:
+    return _base().filter(review_rules.cases_nominatable_q(user)).order_by("-decided_at")
+
+
+def assigned_cases(user, *, open_only: bool = False) -> QuerySet[ReviewCase]:
+    r = review_rules.review_roles(user)
+    qs = _base().filter(assignments__member_id=r.user_id)
+    if open_only:
+        qs = qs.filter(state=CaseState.IN_REVIEW)
+    return qs.order_by("state", "due_on")
+
+
+def evaluation_of(case: ReviewCase, user) -> Evaluation | None:
+    return Evaluation.objects.filter(case=case, member=user).first()
+
+
+def minutes_visible_to(user) -> QuerySet[Minutes]:
+    return Minutes.objects.select_related("case", "case__lecture", "case__version", "decided_by").filter(
+        case__in=ReviewCase.objects.filter(review_rules.cases_visible_q(user)).values("pk")
+    )
+
+
+def minutes_for_lecture(lecture, user) -> QuerySet[Minutes]:
+    """The minutes of every decision on the lecture that the user may read, newest first.
+
+    For the submissions pages: `{% for m in minutes %}<a href="{% url 'reviews:minutes_detail' m.pk %}">`.
+    """
+    return minutes_visible_to(user).filter(case__lecture=lecture).order_by("-decided_at")
+
+
+def cases_for_lecture(lecture, user) -> QuerySet[ReviewCase]:
+    return cases_visible_to(user).filter(lecture=lecture).order_by("opened_at", "pk")
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user)
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class Actions:
+    """What the user may do on a case now; the same predicates guard the endpoints."""
+
+    decide: bool = False
+    assign: bool = False
+    evaluate: bool = False
+    nominate: bool = False
+    withdraw: bool = False
+    resubmit: bool = False
+
+    @property
+    def any(self) -> bool:
+        return any((self.decide, self.assign, self.evaluate, self.nominate, self.withdraw, self.resubmit))
+
+
+def available_actions(case: ReviewCase, user) -> Actions:
+    return Actions(
+        decide=review_rules.can_decide_case(user, case),
+        assign=review_rules.can_assign_members(user, case),
+        evaluate=review_rules.can_evaluate_case(user, case),
+        nominate=review_rules.can_nominate_case(user, case),
+        withdraw=review_rules.can_withdraw_case(user, case),
+        resubmit=review_rules.can_resubmit_case(user, case),
+    )
+
+
+def home_counts(user) -> dict[str, int]:
+    today = timezone.localdate()
+    reviewable = ReviewCase.objects.filter(review_rules.cases_reviewable_q(user))
+    return {
+        "waiting": reviewable.count(),
+        "overdue": reviewable.filter(due_on__lt=today).count(),
+        "assigned": ReviewCase.objects.filter(review_rules.cases_evaluable_q(user))
+        .exclude(evaluations__member=user)
+        .count(),
+        "nominatable": ReviewCase.objects.filter(review_rules.cases_nominatable_q(user)).count(),
+        "unread": unread_count(user),
+    }
+
+
+def queue_subjects(qs: QuerySet[ReviewCase]):
+    from accounts.models import Subject
+
+    return Subject.objects.filter(pk__in=qs.values("lecture__subject_id")).order_by("order", "name")
+
+
+def queue_windows(qs: QuerySet[ReviewCase]):
+    from submissions.models import SubmissionWindow
+
+    return SubmissionWindow.objects.filter(pk__in=qs.values("window_id")).order_by("-opens_on")

@@ -1,0 +1,46 @@
+"""`{% load reviews_tags %}`: state colours and the author's side of a lecture's review."""
+
+from django import template
+
+from reviews import selectors
+
+register = template.Library()
+
+TONES = {
+    "draft": "secondary",
+    "in_review": "primary",
+    "returned": "warning",
+    "resubmitted": "secondary",
+    "approved": "success",
+    "rejected": "danger",
+    "withdrawn": "secondary",
+}
+
+
+@register.filter
+def state_tone(state: str) -> str:
+    return TONES.get(state, "secondary")
+
+
+@register.filter
+def points(value) -> str:
+    """Decimal points without trailing zeros, Vietnamese decimal comma: 25.50 → 25,5."""
+    if value in (None, ""):
+        return ""
+    text = format(value, "f") if not isinstance(value, str) else value
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+@register.inclusion_tag("reviews/lecture_reviews.html", takes_context=True)
+def lecture_reviews(context, lecture):
+    """For the submissions pages: the lecture's review cases and minutes the viewer may read.
+
+    Usage: `{% load reviews_tags %}{% lecture_reviews lecture %}`.
+    """
+    user = context["request"].user
+    return {
+        "cases": selectors.cases_for_lecture(lecture, user).select_related("minutes"),
+        "request": context["request"],
+    }
