@@ -1,0 +1,133 @@
+"""The same protocol against S3 (moto in server mode) with django-storages' S3Storage."""
+
+import os
+import socket
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from .conftest import fixture_file, sha256
+from .http import complete, create, http_session, list_parts, put_part
+
+MiB = 1024 * 1024
+BUCKET = "hoclieu-test"
+pytestmark = [pytest.mark.s3, pytest.mark.django_db(transaction=True)]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint():
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(moto_endpoint, settings, monkeypatch):
+    """Settings of a production run: a bucket, its endpoint, S3Storage as default storage."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client(
+        "s3", endpoint_url=moto_endpoint, region_name="us-east-1", config=Config(signature_version="s3v4")
+    )
+    bucket = f"{BUCKET}-{os.urandom(4).hex()}"
+    client.create_bucket(Bucket=bucket)
+    settings.AWS_STORAGE_BUCKET_NAME = bucket
+    settings.AWS_S3_ENDPOINT_URL = moto_endpoint
+    settings.AWS_S3_REGION_NAME = "us-east-1"
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage"}}
+    client.bucket = bucket
+    return client
+
+
+def test_interrupted_s3_upload_resumes_and_the_object_matches(live_server, s3, lecture):
+    """Parts go straight to S3 by presigned URLs; after an interruption listParts resumes; sha256 matches."""
+    from submissions.models import UploadSession
+
+    data = os.urandom(2 * 5 * MiB + 777)
+    chunks = [data[0 : 5 * MiB], data[5 * MiB : 10 * MiB], data[10 * MiB :]]
+    http = http_session(lecture.author, live_server.url)
+    response = create(http, lecture.versions.get(), "video bài 1.mp4", len(data))
+    assert response.status_code == 201, response.text
+    upload_id, key = response.json()["uploadId"], response.json()["key"]
+    assert key.startswith(f"uploads/{lecture.author_id}/")
+    session = UploadSession.objects.get(pk=upload_id)
+    assert session.backend == "s3" and session.upload_id != upload_id  # the S3 upload id stays server-side
+    sign = http.get(f"{live_server.url}/lectures/uploads/{upload_id}/parts/1/sign/").json()
+    assert sign["url"].startswith(s3.meta.endpoint_url) and "X-Amz-Signature" in sign["url"]
+    first = put_part(http, upload_id, 1, chunks[0])
+    assert first.status_code == 200
+    # Interrupted: a fresh client asks what the bucket already holds.
+    resumed = http_session(lecture.author, live_server.url)
+    listed = list_parts(resumed, upload_id).json()
+    assert [(p["PartNumber"], p["Size"]) for p in listed] == [(1, 5 * MiB)]
+    etags = {1: listed[0]["ETag"]}
+    for number in (2, 3):
+        put = put_part(resumed, upload_id, number, chunks[number - 1])
+        assert put.status_code == 200
+        etags[number] = put.headers["ETag"]
+    done = complete(resumed, upload_id, [{"PartNumber": n, "ETag": e} for n, e in sorted(etags.items())])
+    assert done.status_code == 200, done.text
+    stored = s3.get_object(Bucket=s3.bucket, Key=key)["Body"].read()
+    assert sha256(stored) == sha256(data)
+    version = lecture.versions.get()
+    assert version.file_key == key and version.size == len(data)
+    # The check task downloaded the object from S3: random bytes are refused, sha256 recorded.
+    assert version.check_status == "failed" and version.sha256 == sha256(data)
+
+
+def test_s3_scorm_package_is_checked_and_extracted_to_the_bucket(live_server, s3, lecture):
+    """A SCORM 2004 package uploaded to S3 is checked and its files land under packages/<version>/."""
+    data = fixture_file("scorm/valid/moodle_RuntimeBasicCalls_SCORM20043rdEdition.zip").read_bytes()
+    http = http_session(lecture.author, live_server.url)
+    upload_id = create(http, lecture.versions.get(), "runtime.zip", len(data)).json()["uploadId"]
+    put = put_part(http, upload_id, 1, data)
+    assert complete(http, upload_id, [{"PartNumber": 1, "ETag": put.headers["ETag"]}]).status_code == 200
+    version = lecture.versions.get()
+    assert (version.check_status, version.detected_format) == ("passed", "scorm2004")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=s3.bucket, Prefix=version.package_prefix)["Contents"]]
+    assert version.package_prefix + "imsmanifest.xml" in keys
+    assert version.package_prefix + version.launch_path in keys
+
+
+def test_s3_download_redirects_to_an_attachment_url(live_server, s3, lecture):
+    """On S3 the download is a redirect to a presigned URL that forces an attachment with the UTF-8 name."""
+    data = fixture_file("files/py-pdf-sample-files_002-trivial-libre-office-writer.pdf").read_bytes()
+    http = http_session(lecture.author, live_server.url)
+    upload_id = create(http, lecture.versions.get(), "Giáo án bài 1.pdf", len(data)).json()["uploadId"]
+    put = put_part(http, upload_id, 1, data)
+    complete(http, upload_id, [{"PartNumber": 1, "ETag": put.headers["ETag"]}])
+    version = lecture.versions.get()
+    response = http.get(f"{live_server.url}/lectures/versions/{version.pk}/download/", allow_redirects=False)
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert "response-content-disposition=attachment" in location
+    fetched = http.get(location)
+    assert fetched.content == data
+    assert fetched.headers["Content-Disposition"].startswith("attachment;")
+    assert "filename*=utf-8''Gi%C3%A1o%20%C3%A1n%20b%C3%A0i%201.pdf" in fetched.headers["Content-Disposition"]
+
+
+def test_s3_size_over_the_limit_is_refused_on_completion(live_server, s3, lecture, settings):
+    """If S3 holds more bytes than allowed, completion is refused and nothing is attached."""
+    http = http_session(lecture.author, live_server.url)
+    upload_id = create(http, lecture.versions.get(), "a.bin", 1000).json()["uploadId"]
+    put = put_part(http, upload_id, 1, b"x" * 2000)  # the bucket cannot know the declared size
+    response = complete(http, upload_id, [{"PartNumber": 1, "ETag": put.headers["ETag"]}])
+    assert response.status_code == 400
+    assert lecture.versions.get().file_key == ""
