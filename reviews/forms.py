@@ -18,7 +18,7 @@ class ScoresMixin:
         self.criteria = list(rubric.criteria.all()) if rubric else []
         for criterion in self.criteria:
             self.fields[f"score_{criterion.pk}"] = forms.DecimalField(
-                label=f"{criterion.name} (tối đa {criterion.max_points.normalize()})",
+                label=f"{criterion.name} (tối đa {format(criterion.max_points.normalize(), 'f')})",
                 help_text=criterion.description,
                 min_value=0,
                 max_value=criterion.max_points,

@@ -244,6 +244,11 @@ class MinutesInput:
     scores: dict = field(default_factory=dict)
 
 
+def _num(value: Decimal) -> str:
+    """50.00 → "50", 12.50 → "12,5" (Vietnamese decimal comma)."""
+    return format(value.normalize(), "f").replace(".", ",")
+
+
 def _to_points(value) -> Decimal:
     try:
         return Decimal(str(value).replace(",", ".")).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
@@ -266,7 +271,7 @@ def _clean_scores(rubric: Rubric, raw: dict, *, required: bool) -> dict[str, Dec
         if points < 0 or points > criterion.max_points:
             raise ValidationError(
                 _("Điểm tiêu chí “%(name)s” phải từ 0 đến %(max)s.")
-                % {"name": criterion.name, "max": criterion.max_points.normalize()}
+                % {"name": criterion.name, "max": _num(criterion.max_points)}
             )
         cleaned[str(criterion.pk)] = points
     return cleaned
@@ -347,7 +352,7 @@ def _decide(*, case: ReviewCase, actor, decision: str, minutes: MinutesInput) ->
         if decision == Decision.APPROVE and total is not None and rubric and total < rubric.pass_mark:
             raise ValidationError(
                 _("Tổng điểm %(total)s thấp hơn điểm đạt %(pass)s: không thể phê duyệt.")
-                % {"total": total.normalize(), "pass": rubric.pass_mark.normalize()}
+                % {"total": _num(total), "pass": _num(rubric.pass_mark)}
             )
         source = case.state
         transition(by=actor)
