@@ -152,7 +152,7 @@ class LectureStatus:
     needs_changes: bool = False  # returned for changes (possibly with a new draft under way)
 
 
-def _holder_of_case(case) -> str:
+def case_holder(case) -> str:
     unit = case.unit
     if case.panel_id:
         return _("Hội đồng bộ môn: %(name)s") % {"name": case.panel.name}
@@ -229,7 +229,7 @@ def lecture_status(lecture: Lecture, *, user=None, today: datetime.date | None =
             _("Đang thẩm định (%(level)s)") % {"level": case.get_level_display().lower()},
             "info",
             nxt,
-            _holder_of_case(case),
+            case_holder(case),
             actions,
             case,
             version,
@@ -256,7 +256,7 @@ def lecture_status(lecture: Lecture, *, user=None, today: datetime.date | None =
             _(
                 "Bài giảng được đưa vào kho học liệu; có thể được đề cử lên cấp trên. Khi cần cập nhật, hãy tạo phiên bản mới."
             ),
-            _holder_of_case(case),
+            case_holder(case),
             actions,
             case,
             version,
@@ -284,7 +284,7 @@ def lecture_status(lecture: Lecture, *, user=None, today: datetime.date | None =
             version,
         )
     return LectureStatus(
-        case.state, case.get_state_display(), "info", "", _holder_of_case(case), actions, case, version
+        case.state, case.get_state_display(), "info", "", case_holder(case), actions, case, version
     )
 
 

@@ -131,8 +131,7 @@ def version_submit(request, pk):
     else:
         messages.success(
             request,
-            _("Đã nộp bài giảng. Hồ sơ đang chờ %(holder)s thẩm định.")
-            % {"holder": selectors._holder_of_case(case).lower()},
+            _("Đã nộp bài giảng. Người thẩm định: %(holder)s.") % {"holder": selectors.case_holder(case)},
         )
     return redirect(lecture)
 
