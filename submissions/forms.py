@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Subject, TextbookSeries
+from accounts.models import GRADES_BY_LEVEL, Subject, TextbookSeries
 
 from . import services
 from .models import Lecture
@@ -35,12 +35,20 @@ class LectureForm(forms.ModelForm):
     def __init__(self, *args, author, **kwargs):
         super().__init__(*args, **kwargs)
         self.author = author
-        departments = services.departments_of(author)
-        self.fields["department"].queryset = departments
+        departments = list(services.departments_of(author).select_related("parent"))
+        self.fields["department"].queryset = services.departments_of(author)
         self.fields["department"].empty_label = None
         self.fields["department"].label = _("Tổ chuyên môn")
-        self.fields["subject"].queryset = Subject.objects.filter(units__in=departments).distinct()
+        self.fields["subject"].queryset = Subject.objects.filter(
+            units__in=[d.pk for d in departments]
+        ).distinct()
         self.fields["subject"].label = _("Môn học")
+        # Only the grades of the levels the teacher's departments teach (the service checks again).
+        levels = {
+            level for d in departments for level in (d.levels or (d.parent.levels if d.parent_id else []))
+        }
+        grades = sorted({g for level in levels for g in GRADES_BY_LEVEL[level]}) or list(range(1, 13))
+        self.fields["grade"].choices = [("", "---------")] + [(g, _("Lớp %(g)d") % {"g": g}) for g in grades]
         self.fields["textbook_series"].queryset = TextbookSeries.objects.all()
         self.fields["textbook_series"].empty_label = _("(Không theo bộ sách cụ thể)")
         school_ids = {d.parent_id for d in departments}

@@ -53,7 +53,7 @@ def test_create_lecture_through_the_form(client, demo):
 
 
 def test_form_shows_clear_errors_for_inconsistent_metadata(client, demo):
-    """A grade the subject does not have is refused with a Vietnamese message, nothing is created."""
+    """A grade outside the department's level is not offered and a forged one is refused; nothing is created."""
     _login(client, demo, "demo.gv")
     response = client.post(
         "/lectures/new/",
@@ -65,7 +65,12 @@ def test_form_shows_clear_errors_for_inconsistent_metadata(client, demo):
         },
     )
     assert response.status_code == 200
-    assert "Môn Tin học không dạy ở lớp 3." in response.content.decode()
+    page = response.content.decode()
+    assert "3 không phải là một trong các lựa chọn" in page
+    grade_select = page.split('name="grade"', 1)[1].split("</select>", 1)[0]
+    assert (
+        '"3"' not in grade_select and '"6"' in grade_select and '"9"' in grade_select
+    )  # lower secondary only
     assert not Lecture.objects.exists()
 
 
