@@ -228,6 +228,7 @@ CLAMD_URL = env("CLAMD_URL", default="")
 PACKAGE_MAX_ENTRIES = env.int("PACKAGE_MAX_ENTRIES", default=10_000)
 PACKAGE_MAX_TOTAL_BYTES = env.int("PACKAGE_MAX_TOTAL_BYTES", default=4 * 1024**3)
 PACKAGE_MAX_RATIO = env.int("PACKAGE_MAX_RATIO", default=200)
+PACKAGE_MAX_ENTRY_BYTES = env.int("PACKAGE_MAX_ENTRY_BYTES", default=2 * 1024**3)
 # Upload sessions untouched for this long are aborted and their parts deleted.
 UPLOAD_SESSION_MAX_AGE_HOURS = env.int("UPLOAD_SESSION_MAX_AGE_HOURS", default=48)
 # Lifetime of the token in a preview URL of package content.

@@ -2,6 +2,7 @@
 that it is coherent with the project."""
 
 import shutil
+import sys
 from pathlib import Path
 
 import yaml
@@ -39,7 +40,7 @@ def test_every_service_command_exists_in_the_project():
         if program == "gunicorn":
             module, attribute = command[1].split(":")
             assert callable(getattr(importlib.import_module(module), attribute))
-            assert shutil.which("gunicorn", path=str(Path(__import__("sys").executable).parent))
+            assert shutil.which("gunicorn", path=str(Path(sys.executable).parent))
         elif program == "celery":
             app = importlib.import_module(command[2]).celery_app
             assert command[3] in {"worker", "beat"}
