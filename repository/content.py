@@ -22,9 +22,13 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 
 TOKEN_SALT = "repository.content"
 PACKAGE_FORMATS = {"scorm12", "scorm2004", "html5"}
+SCORM_FORMATS = {"scorm12", "scorm2004"}
 MEDIA_FORMATS = {"mp4", "webm"}
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 64 * 1024
+_HEAD = re.compile(rb"<head(?:\s[^>]*)?>", re.IGNORECASE)
+_HTML = re.compile(rb"<html(?:\s[^>]*)?>", re.IGNORECASE)
+_DOCTYPE = re.compile(rb"<!doctype[^>]*>", re.IGNORECASE)
 
 
 def make_token(*, publication_id: int, user_id: int) -> str:
@@ -158,14 +162,43 @@ def file_response(request, key: str, *, content_type: str, within: str | None = 
     return response
 
 
-def sandbox_csp(*, same_origin: bool, app_origin: str) -> str:
+def sandbox_csp(*, same_origin: bool, frame_origins: list[str] | None) -> str:
     """The policy of every package response: an opaque origin (unless on the separate content
-    host), scripts and forms allowed for the lesson, resources only from the content path."""
+    host), scripts and forms allowed for the lesson, resources only from the content path.
+
+    The launch page may be framed by the app's origin only. A package's inner pages are framed
+    by the launch page, whose origin is opaque, and Chromium matches no frame-ancestors source
+    ('self', the app's origin, '*') against an opaque ancestor: they carry no frame-ancestors
+    (`frame_origins=None`). Framed elsewhere they would still need the short-lived token and
+    could reach nothing of the app."""
     flags = "allow-scripts allow-forms allow-popups" + (" allow-same-origin" if same_origin else "")
-    ancestors = " ".join(filter(None, ["'self'", app_origin]))
-    return (
+    policy = (
         f"sandbox {flags}; "
         "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; "
-        f"frame-ancestors {ancestors}"
+        "object-src 'none'; base-uri 'self'; form-action 'self'"
     )
+    if frame_origins is not None:
+        policy += "; frame-ancestors " + " ".join(["'self'", *dict.fromkeys(frame_origins)])
+    return policy
+
+
+def read_bytes(key: str, *, within: str) -> bytes:
+    path = local_path(key, within=within)
+    if path is not None:
+        if not path.is_file():
+            raise Http404
+        return path.read_bytes()
+    if not default_storage.exists(key):
+        raise Http404
+    with default_storage.open(key, "rb") as fh:
+        return fh.read()
+
+
+def inject_head(html: bytes, tags: bytes) -> bytes:
+    """Puts `tags` first inside <head> (or after <html> / the doctype), so they run before the
+    page's own scripts. Bytes in, bytes out: the page's own encoding is left alone."""
+    for pattern in (_HEAD, _HTML, _DOCTYPE):
+        match = pattern.search(html)
+        if match:
+            return html[: match.end()] + tags + html[match.end() :]
+    return tags + html

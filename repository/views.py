@@ -78,13 +78,13 @@ def _preview(request, publication: Publication) -> dict:
     """What the detail page needs to show the preview: kind, frame URL, sandbox flags."""
     version = publication.version
     token = content.make_token(publication_id=publication.pk, user_id=request.user.pk)
-    base = reverse("repository:content", args=[token, "_/player"]).rsplit("_/player", 1)[0]
+    base = reverse("repository:content", args=[token, "_/runtime"]).rsplit("_/runtime", 1)[0]
     fmt = version.detected_format
     origin = content.content_origin()
     if fmt in content.PACKAGE_FORMATS and version.package_prefix and version.launch_path:
         return {
             "kind": "package",
-            "src": f"{origin}{base}_/player",
+            "src": f"{origin}{base}f/{quote(content.safe_relpath(version.launch_path))}",
             # SECURITY: no allow-same-origin on the app's own host: the package runs in an
             # opaque origin. On a separate content host it may keep that host's origin.
             "sandbox": "allow-scripts allow-forms allow-popups" + (" allow-same-origin" if origin else ""),
@@ -234,12 +234,13 @@ class _NoSession:
     and no Vary: Cookie."""
 
 
-def _content_headers(request, response, *, sandboxed: bool = True):
+def _content_headers(request, response, *, sandboxed: bool = True, nested: bool = False):
     same_origin = content.request_is_on_content_origin(request)
-    app_origin = settings.SITE_URL.rstrip("/") if same_origin else ""
+    here = request.build_absolute_uri("/").rstrip("/")
+    frame_origins = [here, settings.SITE_URL.rstrip("/")] if same_origin else [here]
     if sandboxed:
         response["Content-Security-Policy"] = content.sandbox_csp(
-            same_origin=same_origin, app_origin=app_origin
+            same_origin=same_origin, frame_origins=None if nested else frame_origins
         )
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"
@@ -278,8 +279,6 @@ def content_view(request, token, relpath):
     request.session = _NoSession()
     publication, user = _authorised(token)
     version = publication.version
-    if relpath == "_/player" and request.method in ("GET", "HEAD"):
-        return _player(request, token, publication, user)
     if relpath == "_/runtime":
         return _runtime(request, publication, user)
     if request.method not in ("GET", "HEAD") or not relpath.startswith("f/"):
@@ -287,6 +286,8 @@ def content_view(request, token, relpath):
     relpath = relpath[2:]
     if version.detected_format in content.PACKAGE_FORMATS:
         key = content.package_key(version, relpath)
+        if relpath == version.launch_path and version.detected_format in content.SCORM_FORMATS:
+            return _launch_with_runtime(request, token, publication, key)
         response = content.file_response(
             request,
             key,
@@ -294,7 +295,7 @@ def content_view(request, token, relpath):
             within=version.package_prefix.rstrip("/"),
             redirect_remote=False,
         )
-        return _content_headers(request, response)
+        return _content_headers(request, response, nested=relpath != version.launch_path)
     if relpath != _file_name(version) or not version.file_key:
         raise Http404
     fmt = version.detected_format
@@ -308,27 +309,29 @@ def content_view(request, token, relpath):
     return _content_headers(request, response, sandboxed=False)
 
 
-def _player(request, token, publication, user):
-    """The runtime shell: scorm-again's API object in the sandboxed frame, and the package's
-    launch page loaded beside it in the same opaque origin (see static/js/scorm-player.js)."""
+def _launch_with_runtime(request, token, publication, key):
+    """The SCORM launch page with the runtime's two script tags put first in its <head>
+    (static/js/scorm-player.js explains why the API must live in the SCO's own window)."""
     version = publication.version
-    base = reverse("repository:content", args=[token, "_/player"]).rsplit("_/player", 1)[0]
+    raw = content.read_bytes(key, within=version.package_prefix.rstrip("/"))
+    base = reverse("repository:content", args=[token, "_/runtime"])
     on_content_host = content.request_is_on_content_origin(request)
-    scorm = {"scorm12": "1.2", "scorm2004": "2004"}.get(version.detected_format, "")
-    html = render_to_string(
-        "repository/player_shell.html",
+    tags = render_to_string(
+        "repository/scorm_runtime_tags.html",
         {
-            "launch_url": f"{base}f/{quote(content.safe_relpath(version.launch_path))}",
-            "runtime_url": f"{base}_/runtime",
-            "scorm_version": scorm,
-            "mode": "src" if on_content_host else "srcdoc",
-            "app_origin": settings.SITE_URL.rstrip("/")
-            if on_content_host
-            else request.build_absolute_uri("/").rstrip("/"),
-            "title": publication.lecture.title,
+            "runtime_url": base,
+            "scorm_version": {"scorm12": "1.2", "scorm2004": "2004"}[version.detected_format],
+            "app_origin": (
+                settings.SITE_URL.rstrip("/")
+                if on_content_host
+                else request.build_absolute_uri("/").rstrip("/")
+            ),
         },
     )
-    return _content_headers(request, HttpResponse(html, content_type="text/html; charset=utf-8"))
+    html = content.inject_head(raw, tags.encode("utf-8"))
+    response = HttpResponse(html, content_type="text/html")
+    response["Cache-Control"] = "no-store"
+    return _content_headers(request, response)
 
 
 def _runtime(request, publication, user):

@@ -1,28 +1,26 @@
 /*
- * The SCORM runtime shell of the library preview (repository app).
+ * The SCORM runtime of the library preview (repository app), loaded at the top of a SCORM
+ * package's launch page by the content view, before any of the package's own scripts.
  *
- * This document is served from the token-protected content path with
- * `Content-Security-Policy: sandbox allow-scripts allow-forms allow-popups`, so it runs in an
- * opaque origin that cannot touch the app. It creates scorm-again's API object here
- * (window.API for SCORM 1.2, window.API_1484_11 for SCORM 2004) and loads the package's launch
- * page into a child frame that shares this opaque origin: the frame's document is the launch
- * page's HTML given as `srcdoc` with a <base> pointing at its real URL, so relative links,
- * scripts and images load from the package while the SCO's standard API discovery
- * (window.parent …) finds the API here. Two URL-loaded documents in a sandbox without
- * allow-same-origin could never script each other; a srcdoc frame inherits its parent's origin.
+ * The launch page runs in a sandboxed frame without allow-same-origin: an opaque origin that
+ * cannot reach the app page, so the usual place for the API (a parent window) is out of reach,
+ * and a second sandboxed document could not share an origin with it either (every document in
+ * such a sandbox gets its own opaque origin, srcdoc frames included). So the API lives in the
+ * SCO's own window, made by scorm-again, and `window.parent` (a [Replaceable] attribute) is
+ * replaced by a stand-in that exposes only `API` / `API_1484_11`. The standard ADL discovery
+ * algorithms (SCORM 1.2: look in window, then walk parent; SCORM 2004: walk from parent) find
+ * it there; anything else asked of the stand-in throws a SecurityError, as a cross-origin parent
+ * would. `window.top` cannot be replaced and stays the real, unreachable app page.
  *
- * With a separate content host (mode "src") the shell and the package share that host's
- * origin, so the launch page is simply loaded by URL.
- *
- * What the package reports (initialize, commit, finish, and the CMI data) is sent to the
- * server with the same token (text/plain POST, no cookie) and announced to the app page with
- * postMessage, which shows it to the user.
+ * What the package reports (initialize, values set, commit, finish, with the CMI data) is sent
+ * to the server on the token path (text/plain POST, no cookie) and announced to the app page
+ * with postMessage so it can show the state to the user.
  */
 (function () {
   "use strict";
-  var cfg = document.body.dataset;
+  var cfg = document.currentScript ? document.currentScript.dataset : {};
   var version = cfg.scormVersion;
-  var frame = document.getElementById("sco");
+  var realParent = window.parent;
   var api = null;
   var timer = null;
 
@@ -48,8 +46,10 @@
         keepalive: true
       }).catch(function () {});
     } catch (e) { /* the preview goes on without a record */ }
-    if (cfg.appOrigin && window.parent !== window) {
-      window.parent.postMessage({ source: "scorm-player", event: event, version: version }, cfg.appOrigin);
+    if (cfg.appOrigin && realParent && realParent !== window) {
+      try {
+        realParent.postMessage({ source: "scorm-player", event: event, version: version }, cfg.appOrigin);
+      } catch (e) { /* not framed by the app */ }
     }
   }
 
@@ -57,47 +57,58 @@
     if (timer) {
       clearTimeout(timer);
     }
-    timer = setTimeout(function () { report("setvalue", true); }, 1500);
+    timer = setTimeout(function () { report("setvalue", true); }, 800);
   }
 
   var settings = { autocommit: false, lmsCommitUrl: false, logLevel: 5 };
+  var exposed = { API: null, API_1484_11: null };
   if (version === "1.2" && window.Scorm12API) {
     api = new window.Scorm12API(settings);
-    window.API = api;
+    exposed.API = api;
     api.on("LMSInitialize", function () { report("initialize", true); });
     api.on("LMSSetValue.cmi.*", soon);
     api.on("LMSCommit", function () { report("commit", true); });
     api.on("LMSFinish", function () { report("finish", true); });
   } else if (version === "2004" && window.Scorm2004API) {
     api = new window.Scorm2004API(settings);
-    window.API_1484_11 = api;
+    exposed.API_1484_11 = api;
     api.on("Initialize", function () { report("initialize", true); });
     api.on("SetValue.cmi.*", soon);
     api.on("Commit", function () { report("commit", true); });
     api.on("Terminate", function () { report("finish", true); });
   }
-
-  var launch = new URL(cfg.launchUrl, window.location.href).href;
-  if (cfg.mode === "src") {
-    frame.src = launch;
+  if (!api) {
     return;
   }
-  fetch(launch, { credentials: "omit" })
-    .then(function (response) {
-      if (!response.ok) {
-        throw new Error("HTTP " + response.status);
+  // Also in the SCO's own window, for packages that look there first.
+  window.API = exposed.API || window.API;
+  window.API_1484_11 = exposed.API_1484_11 || window.API_1484_11;
+
+  var host = new Proxy(
+    {},
+    {
+      get: function (target, prop) {
+        if (prop === "API" || prop === "API_1484_11") {
+          return exposed[prop];
+        }
+        if (prop === "parent" || prop === "top" || prop === "self" || prop === "window") {
+          return host;
+        }
+        if (prop === "postMessage") {
+          return function () {};
+        }
+        if (typeof prop === "symbol" || prop === "then" || prop === "toJSON") {
+          return undefined;
+        }
+        throw new DOMException("Blocked a frame from accessing a cross-origin frame.", "SecurityError");
+      },
+      set: function () {
+        throw new DOMException("Blocked a frame from accessing a cross-origin frame.", "SecurityError");
       }
-      return response.text();
-    })
-    .then(function (html) {
-      var base = '<base href="' + launch.replace(/"/g, "%22") + '">';
-      var withBase = /<head[^>]*>/i.test(html)
-        ? html.replace(/<head[^>]*>/i, function (head) { return head + base; })
-        : base + html;
-      frame.srcdoc = withBase;
-      report("launch", false);
-    })
-    .catch(function () {
-      document.body.textContent = "Không mở được bài giảng. Vui lòng tải lại trang.";
-    });
+    }
+  );
+  try {
+    window.parent = host;
+  } catch (e) { /* a browser without [Replaceable] parent: discovery falls back to window.API */ }
+  report("launch", false);
 })();
