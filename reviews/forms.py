@@ -40,7 +40,10 @@ class ScoresMixin:
 
 class DecisionForm(ScoresMixin, forms.Form):
     decision = forms.ChoiceField(
-        label=_("Quyết định"), choices=Decision.choices, widget=forms.RadioSelect, initial=Decision.APPROVE
+        label=_("Quyết định"),
+        choices=Decision.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        initial=Decision.APPROVE,
     )
     strengths = forms.CharField(label=_("Ưu điểm"), required=False, widget=TEXTAREA)
     limitations = forms.CharField(label=_("Hạn chế"), required=False, widget=TEXTAREA)
@@ -76,7 +79,9 @@ class DecisionForm(ScoresMixin, forms.Form):
 
 class EvaluationForm(ScoresMixin, forms.Form):
     recommendation = forms.ChoiceField(
-        label=_("Đề xuất"), choices=Recommendation.choices, widget=forms.RadioSelect
+        label=_("Đề xuất"),
+        choices=Recommendation.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     strengths = forms.CharField(label=_("Ưu điểm"), required=False, widget=TEXTAREA)
     limitations = forms.CharField(label=_("Hạn chế"), required=False, widget=TEXTAREA)

@@ -496,6 +496,16 @@ def eligible_members(case: ReviewCase):
     )
 
 
+def default_members(case: ReviewCase, count: int = 2) -> list:
+    """The chair's default choice: the first `count` eligible members other than the chair."""
+    chair_ids = set(
+        PanelMembership.objects.filter(panel_id=case.panel_id, is_chair=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    return [u for u in eligible_members(case) if u.pk not in chair_ids][:count]
+
+
 def review_assign_members(*, case: ReviewCase, actor, members) -> list[PanelAssignment]:
     """The chair sets who evaluates the case. Members who already filed an evaluation stay.
 

@@ -132,9 +132,7 @@ def _case_context(request, case, **forms):
     if actions.assign:
         eligible = services.eligible_members(case)
         current = list(case.assignments.values_list("member_id", flat=True))
-        initial = current or list(
-            eligible.filter(panel_memberships__is_chair=False).values_list("pk", flat=True)[:2]
-        )
+        initial = current or [u.pk for u in services.default_members(case)]
         context["assign_form"] = forms.get("assign_form") or AssignForm(
             eligible=eligible, initial={"members": initial}
         )

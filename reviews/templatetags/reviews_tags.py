@@ -1,8 +1,10 @@
 """`{% load reviews_tags %}`: state colours and the author's side of a lecture's review."""
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from reviews import selectors
+from reviews.models import CaseState
 
 register = template.Library()
 
@@ -20,6 +22,28 @@ TONES = {
 @register.filter
 def state_tone(state: str) -> str:
     return TONES.get(state, "secondary")
+
+
+TRANSITIONS = {
+    "submit": _("Nộp bài"),
+    "resubmit": _("Nộp lại bản mới"),
+    "approve": _("Phê duyệt"),
+    "return_for_changes": _("Yêu cầu chỉnh sửa"),
+    "reject": _("Không phê duyệt"),
+    "withdraw": _("Rút bài"),
+    "nominate": _("Đề cử lên cấp trên"),
+    "assign": _("Phân công thành viên"),
+}
+
+
+@register.filter
+def transition_label(name: str) -> str:
+    return TRANSITIONS.get(name, name)
+
+
+@register.filter
+def state_label(state: str) -> str:
+    return CaseState(state).label if state in CaseState.values else state
 
 
 @register.filter
