@@ -92,15 +92,14 @@ def _preview(request, publication: Publication) -> dict:
         }
     if fmt in content.MEDIA_FORMATS and version.file_key:
         # Media cannot run script: the <video> element loads it from the app's own host.
-        return {"kind": "video", "src": f"{base}f/{_file_name(version)}", "type": f"video/{fmt}"}
+        return {"kind": "video", "src": f"{base}f/{quote(_file_name(version))}", "type": f"video/{fmt}"}
     if fmt == "pdf" and version.file_key:
-        return {"kind": "pdf", "src": f"{base}f/{_file_name(version)}"}
+        return {"kind": "pdf", "src": f"{base}f/{quote(_file_name(version))}"}
     return {"kind": "none"}
 
 
 def _file_name(version) -> str:
-    name = (version.original_name or "").rsplit("/", 1)[-1] or f"bai-giang.{version.detected_format or 'bin'}"
-    return quote(name)
+    return (version.original_name or "").rsplit("/", 1)[-1] or f"bai-giang.{version.detected_format or 'bin'}"
 
 
 @login_required
