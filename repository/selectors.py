@@ -133,7 +133,8 @@ def approval_trail(publication: Publication) -> list[dict]:
     Contract with `reviews` used here: `ReviewCase(version, level, unit, state, decided_at,
     decided_by)` and `CaseLog(case, actor, at, transition, comment)`; when a `reviews.Minutes`
     model exists, its rows with a `case` foreign key are shown through their `strengths`,
-    `limitations`, `required_changes`, `conclusion` attributes (any of them may be missing).
+    `limitations`, `required_changes`, `conclusion`, `total`, `max_total` attributes (any of them
+    may be missing).
     """
     ReviewCase = apps.get_model("reviews", "ReviewCase")
     cases = list(
@@ -149,12 +150,13 @@ def approval_trail(publication: Publication) -> list[dict]:
         Minutes = None
     if Minutes is not None and cases and any(f.name == "case" for f in Minutes._meta.get_fields()):
         for minutes in Minutes.objects.filter(case__in=cases):
-            minutes_by_case[minutes.case_id].append(
-                {
-                    key: getattr(minutes, key, "")
-                    for key in ("strengths", "limitations", "required_changes", "conclusion")
-                }
-            )
+            summary = {
+                key: getattr(minutes, key, "") or ""
+                for key in ("strengths", "limitations", "required_changes", "conclusion")
+            }
+            summary["total"] = getattr(minutes, "total", None)
+            summary["max_total"] = getattr(minutes, "max_total", None)
+            minutes_by_case[minutes.case_id].append(summary)
     return [
         {"case": case, "log": list(case.log.all()), "minutes": minutes_by_case.get(case.pk, [])}
         for case in cases

@@ -216,3 +216,22 @@ def test_principal_school_library_and_coverage(demo, client):
     assert client.get(reverse("repository:coverage", args=[demo.unit("THCS-LQD").pk])).status_code == 404
     client.force_login(demo.user("demo.phong"))
     assert client.get(reverse("repository:coverage", args=[demo.unit("PGD-HB").pk])).status_code == 200
+
+
+def test_detail_shows_approval_trail_with_minutes(demo, client):
+    """The detail page shows each level's decision with its minutes summary."""
+    from reviews.models import Minutes
+
+    pub = _pub(demo, title="Phân số")
+    Minutes.objects.create(
+        case=pub.case,
+        decision="approve",
+        level="school",
+        unit_name="Tổ Toán – Tin",
+        strengths="Hình ảnh minh hoạ sinh động",
+        conclusion="Đạt yêu cầu",
+        decided_by=demo.user("demo.tt"),
+    )
+    client.force_login(demo.user("demo.gv.van"))
+    html = client.get(pub.get_absolute_url()).content.decode()
+    assert "Hình ảnh minh hoạ sinh động" in html and "Đạt yêu cầu" in html
