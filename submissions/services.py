@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import RoleAssignment, SchoolLevel, Unit
+from repository.services import publication_reindex
 
 from . import selectors, uploads
 from .models import AcademicYear, Lecture, LectureVersion, SubmissionKind, SubmissionWindow, UploadSession
@@ -241,6 +242,8 @@ def lecture_update(*, lecture: Lecture, actor, **fields) -> Lecture:
         lecture.save()
         if co_authors is not None:
             lecture.co_authors.set(co_authors)
+        # The library searches a copy of the metadata: keep it in step.
+        publication_reindex(lecture)
     return lecture
 
 

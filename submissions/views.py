@@ -20,6 +20,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from repository.selectors import publications_of_lecture
+
 from . import selectors, services, uploads
 from .forms import LectureForm, VersionNewForm
 from .rules import can_edit_lecture, is_teacher
@@ -105,6 +107,8 @@ def _detail_context(request, lecture):
         "can_edit": can_edit_lecture(request.user, lecture),
         "max_bytes": settings.LECTURE_MAX_FILE_BYTES,
         "version_form": VersionNewForm() if "new_version" in status.actions else None,
+        # Where the lecture stands in the libraries, with any retraction reason for the author.
+        "publications": publications_of_lecture(lecture),
     }
 
 

@@ -18,7 +18,9 @@ from repository.services import publication_publish
 from reviews.models import CaseState, ReviewCase, ReviewLevel
 from submissions.models import Lecture, LectureVersion
 
-FIXTURES = Path("/work/shared/fixtures")
+FIXTURES = (
+    Path(__file__).resolve().parents[1] / "fixtures"
+)  # copies of ../shared/fixtures (see ATTRIBUTION.md)
 SCORM12 = FIXTURES / "scorm/valid/moodle_singlescobasic_SCORM12.zip"
 SCORM2004 = FIXTURES / "scorm/valid/moodle_RuntimeBasicCalls_SCORM20043rdEdition.zip"
 MP4 = FIXTURES / "files/python-pptx_just-two-mice.mp4"
