@@ -71,6 +71,18 @@ def _locked(case: ReviewCase) -> ReviewCase:
     )
 
 
+def _locked_in_review(case: ReviewCase, actor) -> ReviewCase:
+    """Locks the case and checks it is visible to the actor (else PermissionDenied, which the
+    views turn into 404 for an invisible case) and still waiting for a decision."""
+    case = _locked(case)
+    # SECURITY: an invisible case is "not found"; a visible one the user may not act on is 403.
+    if not review_rules.can_view_case(actor, case):
+        raise PermissionDenied
+    if case.state != CaseState.IN_REVIEW:
+        raise CaseConflict(ALREADY_DECIDED)
+    return case
+
+
 def _review_days(case_or_window) -> int:
     window = getattr(case_or_window, "window", case_or_window)
     return window.review_days if window is not None else DEFAULT_REVIEW_DAYS
@@ -309,12 +321,7 @@ def _reviewer_lines(case: ReviewCase, actor) -> list[dict]:
 
 def _decide(*, case: ReviewCase, actor, decision: str, minutes: MinutesInput) -> ReviewCase:
     with transaction.atomic():
-        case = _locked(case)
-        # SECURITY: an invisible case is "not found"; a visible one the user may not decide is 403.
-        if not review_rules.can_view_case(actor, case):
-            raise PermissionDenied
-        if case.state != CaseState.IN_REVIEW:
-            raise CaseConflict(ALREADY_DECIDED)
+        case = _locked_in_review(case, actor)
         transition = {
             Decision.APPROVE: case.approve,
             Decision.RETURN: case.return_for_changes,
@@ -513,11 +520,7 @@ def review_assign_members(*, case: ReviewCase, actor, members) -> list[PanelAssi
     interest) or the author. Queues the new members' notifications on commit.
     """
     with transaction.atomic():
-        case = _locked(case)
-        if not review_rules.can_view_case(actor, case):
-            raise PermissionDenied
-        if case.state != CaseState.IN_REVIEW:
-            raise CaseConflict(ALREADY_DECIDED)
+        case = _locked_in_review(case, actor)
         if not review_rules.can_assign_members(actor, case):
             raise PermissionDenied
         wanted = {m.pk: m for m in members}
@@ -570,11 +573,7 @@ def evaluation_submit(
     a recommendation to return needs required changes.
     """
     with transaction.atomic():
-        case = _locked(case)
-        if not review_rules.can_view_case(actor, case):
-            raise PermissionDenied
-        if case.state != CaseState.IN_REVIEW:
-            raise CaseConflict(ALREADY_DECIDED)
+        case = _locked_in_review(case, actor)
         if not review_rules.can_evaluate_case(actor, case):
             raise PermissionDenied
         if recommendation not in Recommendation.values:
