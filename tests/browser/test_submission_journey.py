@@ -10,7 +10,7 @@ from .conftest import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCORM = Path(__file__).resolve().parents[3] / "shared/fixtures/scorm/valid/moodle_singlescobasic_SCORM12.zip"
+SCORM = Path(__file__).resolve().parents[1] / "fixtures/scorm/valid/moodle_singlescobasic_SCORM12.zip"
 
 
 @pytest.fixture
