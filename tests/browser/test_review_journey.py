@@ -16,10 +16,12 @@ TITLE = "Bài 8. Quan hệ chia hết và tính chất"
 @pytest.fixture
 def demo_city(transactional_db):
     from accounts.demo import load_demo_city
+    from reviews.demo import load_demo as load_review_demo
     from submissions.demo import load_demo
 
     load_demo_city()
     load_demo()
+    load_review_demo()
 
 
 def switch_user(page, live_server, username):
