@@ -45,6 +45,10 @@ def page(browser, request):
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    # Unload the page while the test database still exists: a SCORM runtime reports on unload,
+    # and a request reaching the live server after the test would hit a flushed database.
+    page.goto("about:blank")
+    page.wait_for_timeout(300)
     context.close()
 
 
