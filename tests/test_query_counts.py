@@ -1,0 +1,47 @@
+"""The busiest pages run a fixed number of SQL queries however many lectures they list."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from reviews.services import case_submit
+from tests.repository.factories import make_lecture, make_version
+
+PAGES = [
+    ("demo.gv", "/lectures/"),
+    ("demo.tt", "/reviews/queue/"),
+    ("demo.ht", "/reviews/school/"),
+    ("demo.ht", "/"),
+    ("demo.tt", "/"),
+    ("demo.gv", "/"),
+]
+
+
+def submitted_lectures(demo, n):
+    for _ in range(n):
+        lecture = make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"))
+        version = make_version(lecture, kind="none")
+        version.submitted_at = timezone.now()
+        version.save()
+        case_submit(version=version, actor=demo.user("demo.gv"))
+
+
+def queries_per_page(client, demo):
+    counts = {}
+    for username, url in PAGES:
+        client.force_login(demo.user(username))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts[(username, url)] = len(ctx.captured_queries)
+    return counts
+
+
+@pytest.mark.django_db
+def test_page_queries_do_not_grow_with_the_number_of_lectures(demo, client):
+    """Going from 2 to 20 lectures in review adds no query to the list, queue and home pages."""
+    submitted_lectures(demo, 2)
+    few = queries_per_page(client, demo)
+    submitted_lectures(demo, 18)
+    many = queries_per_page(client, demo)
+    assert many == few
