@@ -581,7 +581,13 @@ def evaluation_submit(
         if recommendation == Recommendation.RETURN and not required_changes.strip():
             raise ValidationError({"required_changes": _("Hãy ghi rõ yêu cầu điều chỉnh.")})
         rubric = Rubric.current()
-        cleaned = _clean_scores(rubric, scores, required=True) if rubric else {}
+        if rubric is None:
+            raise ValidationError(
+                _(
+                    "Chưa có bộ tiêu chí thẩm định nào đang dùng. Hãy báo quản trị hệ thống bật một bộ tiêu chí."
+                )
+            )
+        cleaned = _clean_scores(rubric, scores, required=True)
         evaluation, _created = Evaluation.objects.update_or_create(
             case=case,
             member=actor,

@@ -317,6 +317,22 @@ def test_evaluation_refusals(demo):
         )
 
 
+def test_evaluation_without_an_active_rubric_is_refused_clearly(demo):
+    """With every rubric switched off, an evaluation is refused with a message, not a crash."""
+    from reviews.models import Evaluation, Rubric
+
+    case = district_case(demo)
+    services.review_assign_members(
+        case=case, actor=demo.user("demo.hdq.ct"), members=[demo.user("demo.hdq.tv1")]
+    )
+    Rubric.objects.update(is_active=False)
+    with pytest.raises(ValidationError, match="Chưa có bộ tiêu chí"):
+        services.evaluation_submit(
+            case=case, actor=demo.user("demo.hdq.tv1"), scores={}, recommendation="approve"
+        )
+    assert not Evaluation.objects.exists()
+
+
 def test_author_on_the_panel_cannot_evaluate_or_decide_own_lecture(demo):
     """A panel chair who wrote the lecture can neither assign, evaluate nor approve it."""
     from accounts.models import RoleAssignment
