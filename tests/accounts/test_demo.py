@@ -1,0 +1,54 @@
+"""The demo city in one command, as often as one likes."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from accounts.demo import DEMO_PASSWORD, USERS
+from accounts.models import Panel, PanelMembership, RoleAssignment, Unit, User
+from reviews.models import Rubric
+from submissions.models import Lecture, SubmissionWindow
+
+
+def counts():
+    return [
+        model.objects.count()
+        for model in (Unit, User, RoleAssignment, Panel, PanelMembership, SubmissionWindow, Lecture, Rubric)
+    ]
+
+
+def test_load_demo_prints_logins_and_is_idempotent(db):
+    """`load_demo` prints every login with the password; running it again creates nothing more."""
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    printed = out.getvalue()
+    assert all(user.username in printed for user in USERS)
+    assert DEMO_PASSWORD in printed
+    first = counts()
+    call_command("load_demo", stdout=StringIO())
+    assert counts() == first
+
+
+def test_demo_city_has_every_kind_of_unit_and_role(db):
+    """A city, two districts, a cluster, schools of every level, panels at district and city, every role."""
+    call_command("load_demo", stdout=StringIO())
+    kinds = set(Unit.objects.values_list("kind", flat=True))
+    assert kinds == {"city", "district", "cluster", "school", "department"}
+    assert Unit.objects.filter(kind="district").count() == 2
+    levels = [tuple(u.levels) for u in Unit.objects.filter(kind="school")]
+    assert ("primary",) in levels and ("lower_secondary",) in levels and ("upper_secondary",) in levels
+    assert any(len(lv) == 3 for lv in levels), "a multi-level school"
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(RoleAssignment.Role.values)
+    assert set(Panel.objects.values_list("unit__kind", flat=True)) >= {"district", "city"}
+    assert PanelMembership.objects.filter(is_chair=True).exists()
+    assert User.objects.get(username="demo.gv").check_password(DEMO_PASSWORD)
+
+
+def test_load_demo_restores_a_changed_demo_password(db):
+    """A demo account whose password was changed gets the demo password back."""
+    call_command("load_demo", stdout=StringIO())
+    user = User.objects.get(username="demo.gv")
+    user.set_password("khac-hoan-toan")
+    user.save()
+    call_command("load_demo", stdout=StringIO())
+    assert User.objects.get(username="demo.gv").check_password(DEMO_PASSWORD)
