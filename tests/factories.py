@@ -36,3 +36,21 @@ class RoleAssignmentFactory(factory.django.DjangoModelFactory):
     role = RoleAssignment.Role.TEACHER
     unit = factory.SubFactory(UnitFactory, kind=Unit.Kind.DEPARTMENT)
     subject = factory.LazyFunction(lambda: Subject.objects.get(code="toan"))
+
+
+def make_lecture(
+    author, department: Unit, *, subject: str = "toan", grade: int = 6, title: str = "Bài học", **extra
+):
+    """A lecture of `author` in `department` (the school is the department's parent)."""
+    from submissions.models import Lecture
+
+    return Lecture.objects.create(
+        author=author,
+        school=department.parent,
+        department=department,
+        subject=Subject.objects.get(code=subject),
+        grade=grade,
+        school_level=SchoolLevel.for_grade(grade),
+        title=title,
+        **extra,
+    )

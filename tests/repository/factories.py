@@ -13,10 +13,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from accounts.models import SchoolLevel, Subject, Unit
+from accounts.models import Unit
 from repository.services import publication_publish
 from reviews.models import CaseState, ReviewCase, ReviewLevel
 from submissions.models import Lecture, LectureVersion
+from tests.factories import make_lecture  # noqa: F401 - re-exported for the library tests
 
 FIXTURES = (
     Path(__file__).resolve().parents[1] / "fixtures"
@@ -32,21 +33,6 @@ _counter = {"n": 0}
 def _next() -> int:
     _counter["n"] += 1
     return _counter["n"]
-
-
-def make_lecture(
-    author, department: Unit, *, subject: str = "toan", grade: int = 6, title: str = "Bài học", **extra
-):
-    return Lecture.objects.create(
-        author=author,
-        school=department.parent,
-        department=department,
-        subject=Subject.objects.get(code=subject),
-        grade=grade,
-        school_level=SchoolLevel.for_grade(grade),
-        title=title,
-        **extra,
-    )
 
 
 def launch_href(zip_bytes: bytes) -> tuple[str, str]:

@@ -5,10 +5,10 @@ import datetime
 
 from django.utils import timezone
 
-from accounts.models import SchoolLevel, Subject
 from reviews import services
 from reviews.services import MinutesInput
-from submissions.models import AcademicYear, Lecture, LectureVersion, SubmissionWindow
+from submissions.models import AcademicYear, LectureVersion, SubmissionWindow
+from tests.factories import make_lecture as shared_make_lecture
 
 
 def make_window(*, closes_on=None, review_days=7):
@@ -30,16 +30,8 @@ def make_window(*, closes_on=None, review_days=7):
     )
 
 
-def make_lecture(author, department, *, subject="toan", grade=6, title="Phân số bằng nhau"):
-    return Lecture.objects.create(
-        author=author,
-        school=department.parent,
-        department=department,
-        subject=Subject.objects.get(code=subject),
-        grade=grade,
-        school_level=SchoolLevel.for_grade(grade),
-        title=title,
-    )
+def make_lecture(author, department, *, title="Phân số bằng nhau", **kwargs):
+    return shared_make_lecture(author, department, title=title, **kwargs)
 
 
 def make_version(lecture, *, number=None, note=""):
