@@ -509,3 +509,17 @@ def template_workbook(kind: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def passwords_workbook(passwords: dict[str, str]) -> bytes:
+    """The one-time initial passwords of an import as an .xlsx (staff code, password)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["ma_can_bo", "mat_khau_ban_dau"])
+    for code, password in sorted(passwords.items()):
+        sheet.append([code, password])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

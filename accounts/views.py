@@ -1,5 +1,4 @@
 import base64
-import io
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .demo import DEMO_PASSWORD, USERS
 from .forms import ImportUploadForm, LoginForm
-from .imports import template_workbook
+from .imports import passwords_workbook, template_workbook
 from .models import ImportBatch, User
 from .rules import can_import_accounts, can_manage_account
 
@@ -170,18 +169,7 @@ def import_confirm(request, pk):
 def import_passwords(request, pk):
     batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
     passwords = services.import_batch_reveal_passwords(batch=batch, actor=request.user)
-    download = ""
-    if passwords:
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.append(["ma_can_bo", "mat_khau_ban_dau"])
-        for code, password in sorted(passwords.items()):
-            sheet.append([code, password])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        download = base64.b64encode(buffer.getvalue()).decode()
+    download = base64.b64encode(passwords_workbook(passwords)).decode() if passwords else ""
     return render(
         request,
         "accounts/import_passwords.html",

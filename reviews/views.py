@@ -215,6 +215,16 @@ def case_decide(request, pk):
     return redirect(case)
 
 
+def _invalid_form(request, case, action: str, **forms):
+    """An invalid form from someone who may act re-renders the case page with its errors (400);
+    from someone who may not, it is refused as the service would refuse it (409 or 403)."""
+    if not getattr(selectors.available_actions(case, request.user), action):
+        if case.state != CaseState.IN_REVIEW:
+            raise services.CaseConflict(services.ALREADY_DECIDED)
+        raise PermissionDenied
+    return render(request, "reviews/case_detail.html", _case_context(request, case, **forms), status=400)
+
+
 @login_required
 @require_POST
 def case_assign(request, pk):
@@ -223,16 +233,7 @@ def case_assign(request, pk):
     form = AssignForm(request.POST, eligible=eligible)
     try:
         if not form.is_valid():
-            if not selectors.available_actions(case, request.user).assign:
-                if case.state != CaseState.IN_REVIEW:
-                    raise services.CaseConflict(services.ALREADY_DECIDED)
-                raise PermissionDenied
-            return render(
-                request,
-                "reviews/case_detail.html",
-                _case_context(request, case, assign_form=form),
-                status=400,
-            )
+            return _invalid_form(request, case, "assign", assign_form=form)
         services.review_assign_members(case=case, actor=request.user, members=form.cleaned_data["members"])
     except services.CaseConflict as exc:
         return _conflict(request, case, exc)
@@ -252,16 +253,7 @@ def case_evaluate(request, pk):
     form = EvaluationForm(request.POST, rubric=Rubric.current())
     try:
         if not form.is_valid():
-            if not selectors.available_actions(case, request.user).evaluate:
-                if case.state != CaseState.IN_REVIEW:
-                    raise services.CaseConflict(services.ALREADY_DECIDED)
-                raise PermissionDenied
-            return render(
-                request,
-                "reviews/case_detail.html",
-                _case_context(request, case, evaluation_form=form),
-                status=400,
-            )
+            return _invalid_form(request, case, "evaluate", evaluation_form=form)
         services.evaluation_submit(
             case=case,
             actor=request.user,
