@@ -11,6 +11,10 @@ app.autodiscover_tasks()
 
 # Celery's own beat schedule (DESIGN.md section 11); times are Asia/Ho_Chi_Minh.
 app.conf.beat_schedule = {
+    "lost-check-sweeper": {
+        "task": "submissions.tasks.version_checks_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "abandoned-upload-cleanup": {
         "task": "submissions.tasks.upload_sessions_cleanup_task",
         "schedule": crontab(minute=17),

@@ -87,8 +87,17 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite waits for a writer instead of failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default must hold a school's rush of uploads: WAL lets readers go on while
+    # one request writes; IMMEDIATE takes the write lock when a transaction begins, so two
+    # transactions never deadlock upgrading a read lock ("database is locked" at once); and a
+    # writer waits up to 20 s (busy timeout) for the lock instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, Celery ------------------------------------------------------------------
@@ -108,7 +117,32 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_TASK_ACKS_LATE = True
+# A worker killed midway (OOM, kill -9) hands its task back to the queue instead of losing it.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The longest file check (a 2 GiB package, scanned and extracted); the broker gives an
+# unacknowledged task to another worker after this plus a margin, instead of Redis's one hour.
+CHECK_TIME_LIMIT_SECONDS = env.int("CHECK_TIME_LIMIT_SECONDS", default=30 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CHECK_TIME_LIMIT_SECONDS + 10 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+# A broker that is down must not hold a request: try briefly, then let the sweeper re-queue.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A check asked for this long ago and not begun, or begun longer ago than its time limit, is
+# queued again by the sweeper; after CHECK_MAX_ATTEMPTS runs it is marked failed.
+CHECK_REQUEUE_MINUTES = env.int("CHECK_REQUEUE_MINUTES", default=5)
+CHECK_MAX_ATTEMPTS = env.int("CHECK_MAX_ATTEMPTS", default=3)
+# The periodic tasks (sweeper, upload cleanup, reminders) run in a thread of the web process
+# when there is no Celery beat (the embedded default); see elearning/scheduler.py.
+EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=not REDIS_URL)
 
 # --- Authentication and sessions ------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -231,6 +265,9 @@ PACKAGE_MAX_ENTRIES = env.int("PACKAGE_MAX_ENTRIES", default=10_000)
 PACKAGE_MAX_TOTAL_BYTES = env.int("PACKAGE_MAX_TOTAL_BYTES", default=4 * 1024**3)
 PACKAGE_MAX_RATIO = env.int("PACKAGE_MAX_RATIO", default=200)
 PACKAGE_MAX_ENTRY_BYTES = env.int("PACKAGE_MAX_ENTRY_BYTES", default=2 * 1024**3)
+# Per person: open uploads at once, and the bytes they may reserve together.
+UPLOAD_MAX_ACTIVE_SESSIONS = env.int("UPLOAD_MAX_ACTIVE_SESSIONS", default=3)
+UPLOAD_MAX_USER_BYTES = env.int("UPLOAD_MAX_USER_BYTES", default=2 * LECTURE_MAX_FILE_BYTES)
 # Upload sessions untouched for this long are aborted and their parts deleted.
 UPLOAD_SESSION_MAX_AGE_HOURS = env.int("UPLOAD_SESSION_MAX_AGE_HOURS", default=48)
 # Lifetime of the token in a preview URL of package content.

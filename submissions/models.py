@@ -160,6 +160,15 @@ class LectureVersion(models.Model):
         _("kiểm tra tệp"), max_length=20, choices=Check.choices, default=Check.NONE
     )
     check_messages = models.JSONField(_("kết quả kiểm tra"), default=list, blank=True)
+    # The check's own bookkeeping, so that no check is ever lost (services.version_checks_sweep):
+    # when it was asked for (set in the transaction that attached the file), when a worker last
+    # began it, and how many runs have begun. A run killed midway leaves `check_started_at` set.
+    check_requested_at = models.DateTimeField(null=True, blank=True)
+    check_started_at = models.DateTimeField(null=True, blank=True)
+    check_attempts = models.PositiveSmallIntegerField(default=0)
+    # Set when the check could not run to its end (a crash, not a verdict on the file); shown to
+    # support staff, and it lets the author ask for the check again.
+    check_error = models.CharField(max_length=500, blank=True)
     scan_status = models.CharField(max_length=20, blank=True)
     # Extracted packages (SCORM / HTML5): storage prefix of the files and the launch path inside it.
     package_prefix = models.CharField(max_length=500, blank=True)
@@ -181,6 +190,13 @@ class LectureVersion(models.Model):
         verbose_name_plural = _("phiên bản bài giảng")
         ordering = ["lecture", "-number"]
         constraints = [models.UniqueConstraint(fields=["lecture", "number"], name="unique_version_number")]
+        indexes = [
+            models.Index(
+                fields=["check_requested_at"],
+                condition=models.Q(check_status="pending"),
+                name="version_check_pending",
+            )
+        ]
 
     def __str__(self):
         return f"{self.lecture} – v{self.number}"
@@ -188,6 +204,11 @@ class LectureVersion(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
+
+    @property
+    def check_gave_up(self) -> bool:
+        """The check failed for a reason of the system's, not of the file's."""
+        return self.check_status == self.Check.FAILED and bool(self.check_error)
 
     @property
     def format_label(self) -> str:
@@ -205,6 +226,8 @@ class UploadSession(models.Model):
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Đang tải lên")
+        # One complete request has claimed the session and is assembling the file; others get 409.
+        COMPLETING = "completing", _("Đang hoàn tất")
         COMPLETED = "completed", _("Đã xong")
         ABORTED = "aborted", _("Đã huỷ")
 
@@ -225,7 +248,10 @@ class UploadSession(models.Model):
     class Meta:
         verbose_name = _("phiên tải lên")
         verbose_name_plural = _("phiên tải lên")
-        indexes = [models.Index(fields=["status", "updated_at"])]
+        indexes = [
+            models.Index(fields=["status", "updated_at"]),
+            models.Index(fields=["user", "status"]),
+        ]
 
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"

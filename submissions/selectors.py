@@ -79,6 +79,15 @@ def upload_session_get(user, pk) -> UploadSession:
     return get_object_or_404(UploadSession.objects.select_related("version__lecture"), pk=pk, user=user)
 
 
+def check_progress_text(version: LectureVersion) -> str:
+    """What the author reads while the check of their file is pending (or how it ended)."""
+    if version.check_status != LectureVersion.Check.PENDING:
+        return version.get_check_status_display()
+    if version.check_started_at is None:
+        return _("Đã nhận đủ tệp. Việc kiểm tra sẽ bắt đầu trong ít phút; kết quả hiện trên trang này.")
+    return _("Hệ thống đang kiểm tra định dạng và độ an toàn của tệp; kết quả hiện trên trang này.")
+
+
 def latest_version(lecture: Lecture) -> LectureVersion | None:
     versions = getattr(lecture, "_prefetched_objects_cache", {}).get("versions")
     if versions is not None:
@@ -192,7 +201,12 @@ def lecture_status(lecture: Lecture, *, user=None, today: datetime.date | None =
             nxt = _("Tải tệp bài giảng lên (gói SCORM/HTML5, video, PDF, PPTX hoặc DOCX).")
         elif draft.check_status == LectureVersion.Check.PENDING:
             code, label, tone = "draft_checking", _("Đang kiểm tra tệp"), "info"
-            nxt = _("Hệ thống đang kiểm tra định dạng và độ an toàn của tệp; kết quả hiện trên trang này.")
+            nxt = check_progress_text(draft)
+        elif draft.check_gave_up:
+            code, label, tone = "draft_check_error", _("Chưa kiểm tra được tệp"), "warning"
+            nxt = _("Bấm “Kiểm tra lại” để hệ thống kiểm tra tệp lần nữa; không cần tải tệp lên lại.")
+            if editable:
+                actions.add("retry_check")
         elif draft.check_status == LectureVersion.Check.FAILED:
             code, label, tone = "draft_failed", _("Tệp không hợp lệ"), "danger"
             nxt = _("Xem lý do bên dưới, sửa tệp rồi tải lên lại. Tệp không hợp lệ không nộp được.")

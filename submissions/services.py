@@ -12,13 +12,16 @@ import re
 import shutil
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -285,10 +288,10 @@ def version_attach_file(
 ) -> LectureVersion:
     """Attaches an uploaded object to a draft version, replacing (and deleting) its old file.
 
-    Call inside `transaction.atomic`; locks the version. Queues `version_check_task` on commit.
+    Call inside `transaction.atomic`; locks the version. The check is recorded as pending in this
+    same transaction, so it survives whatever happens next, and handed to the broker on commit
+    (`version_check_queue`); the sweeper queues it again if that hand-over is lost.
     """
-    from .tasks import version_check_task
-
     version = _lock_draft(version, actor)
     old_key, old_prefix = version.file_key, version.package_prefix
     version.file_key = key
@@ -296,22 +299,32 @@ def version_attach_file(
     version.size = size
     version.sha256 = ""
     version.detected_format = ""
-    version.check_status = Check.PENDING
     version.check_messages = []
     version.scan_status = ""
     version.package_prefix = version.launch_path = version.scorm_version = ""
+    _check_request(version)
     version.save()
     Lecture.objects.filter(pk=version.lecture_id).update(updated_at=timezone.now())
     if old_key and old_key != key:
         transaction.on_commit(lambda: _delete_quietly(old_key, old_prefix))
-    version_id = version.pk
-    transaction.on_commit(lambda: version_check_task.delay(version_id))
     return version
+
+
+def _check_request(version: LectureVersion) -> None:
+    """Marks the version's check pending from now and queues it on commit (caller saves)."""
+    version.check_status = Check.PENDING
+    version.check_requested_at = timezone.now()
+    version.check_started_at = None
+    version.check_attempts = 0
+    version.check_error = ""
+    version_id = version.pk
+    transaction.on_commit(lambda: version_check_queue(version_id=version_id))
 
 
 def _delete_quietly(key: str, prefix: str = "") -> None:
     try:
-        default_storage.delete(key)
+        if key:
+            default_storage.delete(key)
         if prefix:
             storage_delete_prefix(prefix)
     except Exception:  # a leftover object is only wasted space
@@ -351,59 +364,195 @@ def check_limits():
     )
 
 
-def version_check(*, version_id: int) -> LectureVersion | None:
-    """Checks the file of a version and records the result; extracts valid packages to storage.
+def version_check_queue(*, version_id: int) -> bool:
+    """Hands a pending check to the broker. Never raises: the check is already recorded as
+    pending, so a broker that is down (or an eager check that crashed) only delays it until
+    `version_checks_sweep` queues it again. Returns whether the hand-over succeeded."""
+    from .tasks import version_check_task
 
-    Runs in the Celery task. The long work happens without a lock; the result is written under
-    `select_for_update` and only if the version still has the file that was checked (a teacher
-    may have replaced it meanwhile).
-    """
+    try:
+        version_check_task.delay(version_id)
+    except Exception:  # kombu's OperationalError, redis errors, an eager run that crashed
+        logger.warning("could not queue the check of version %s; the sweeper will", version_id, exc_info=True)
+        return False
+    return True
+
+
+@dataclass
+class _CheckOutcome:
+    result: object
+    ok: bool
+    messages: list[str]
+    prefix: str = ""
+    launch: str = ""
+
+
+def _check_begin(version_id: int) -> str | None:
+    """Claims one run of a pending check: counts the attempt and stamps its start, in a short
+    transaction of its own (so a run killed midway is visible). Returns the file key to check,
+    or None when there is nothing to do (checked already, no file, submitted) or the check has
+    used up its attempts (then it is marked failed here)."""
+    with transaction.atomic():
+        version = LectureVersion.objects.select_for_update().filter(pk=version_id).first()
+        if version is None or not version.file_key or version.check_status != Check.PENDING:
+            return None
+        if version.is_submitted:
+            return None
+        if version.check_attempts >= settings.CHECK_MAX_ATTEMPTS:
+            _check_give_up(version, _("các lần kiểm tra trước bị dừng giữa chừng"))
+            return None
+        version.check_attempts += 1
+        version.check_started_at = timezone.now()
+        version.save(update_fields=["check_attempts", "check_started_at"])
+        return version.file_key
+
+
+def _check_give_up(version: LectureVersion, error: str) -> None:
+    """Marks a check that could not run to its end as failed, with a message for the author."""
+    version.check_status = Check.FAILED
+    version.check_error = str(error)[:500]
+    version.check_messages = [
+        _(
+            "Hệ thống chưa kiểm tra được tệp này sau %(n)d lần thử. Đây là sự cố của hệ thống, "
+            "không phải lỗi của tệp: hãy bấm “Kiểm tra lại”; nếu vẫn không được, hãy báo bộ phận hỗ trợ."
+        )
+        % {"n": version.check_attempts}
+    ]
+    version.check_started_at = None
+    version.save(update_fields=["check_status", "check_error", "check_messages", "check_started_at"])
+
+
+def _check_run(version_id: int, key: str, workdir: str) -> _CheckOutcome:
+    """The long work, without any lock: download, inspect, extract a valid package to storage."""
     from .checks import PACKAGE_FORMATS, UnsafeArchive, inspect_file, safe_extract
 
-    version = LectureVersion.objects.filter(pk=version_id).first()
-    if version is None or not version.file_key:
-        return None
-    key = version.file_key
     limits = check_limits()
-    prefix = launch = ""
-    with tempfile.TemporaryDirectory(prefix="check-") as workdir:
-        local = Path(workdir) / "file"
-        with open(local, "wb") as target:
-            _download_to(key, target)
-        result = inspect_file(local, limits=limits, clamd_url=settings.CLAMD_URL)
-        messages = list(result.messages)
-        ok = bool(result.ok)
-        if ok and result.format in PACKAGE_FORMATS:
-            try:
-                dest = Path(workdir) / "x"
-                dest.mkdir()
-                names = safe_extract(local, dest, limits=limits)
-                prefix = f"packages/{version_id}/{uuid.uuid4().hex}/"
-                for name in names:
-                    path = dest / name
-                    if path.is_file():
-                        with open(path, "rb") as fh:
-                            default_storage.save(prefix + name, File(fh, name=name))
-                launch = result.launch or ""
-            except UnsafeArchive as exc:
-                ok, prefix = False, ""
-                messages.append(str(exc))
+    local = Path(workdir) / "file"
+    with open(local, "wb") as target:
+        _download_to(key, target)
+    result = inspect_file(local, limits=limits, clamd_url=settings.CLAMD_URL)
+    outcome = _CheckOutcome(result=result, ok=bool(result.ok), messages=list(result.messages))
+    if outcome.ok and result.format in PACKAGE_FORMATS:
+        prefix = f"packages/{version_id}/{uuid.uuid4().hex}/"
+        try:
+            dest = Path(workdir) / "x"
+            dest.mkdir()
+            names = safe_extract(local, dest, limits=limits)
+            for name in names:
+                path = dest / name
+                if path.is_file():
+                    with open(path, "rb") as fh:
+                        default_storage.save(prefix + name, File(fh, name=name))
+        except UnsafeArchive as exc:
+            outcome.ok = False
+            outcome.messages.append(str(exc))
+            _delete_quietly("", prefix)
+        except BaseException:
+            _delete_quietly("", prefix)
+            raise
+        else:
+            outcome.prefix, outcome.launch = prefix, result.launch or ""
+    return outcome
+
+
+def version_check(*, version_id: int) -> LectureVersion | None:
+    """Checks the file of a pending version and records the result; extracts valid packages.
+
+    Runs in the Celery task, at least once per request and possibly more (a re-delivered task, the
+    sweeper): each run claims an attempt first (`_check_begin`), does the long work without a
+    lock, then writes the result under `select_for_update` only if the version is still pending
+    with the file that was checked; otherwise its extracted files are deleted. A run that crashes
+    leaves the check pending for the sweeper, or marks it failed after CHECK_MAX_ATTEMPTS runs.
+    """
+    key = _check_begin(version_id)
+    if key is None:
+        return LectureVersion.objects.filter(pk=version_id).first()
+    try:
+        with tempfile.TemporaryDirectory(prefix="check-") as workdir:
+            outcome = _check_run(version_id, key, workdir)
+    except Exception as exc:  # SoftTimeLimitExceeded and storage errors included
+        logger.exception("the check of version %s crashed", version_id)
+        return _check_interrupted(version_id, key, exc)
     with transaction.atomic():
         version = LectureVersion.objects.select_for_update().get(pk=version_id)
-        if version.file_key != key or version.is_submitted:
-            stale = prefix
+        if version.file_key != key or version.is_submitted or version.check_status != Check.PENDING:
+            stale = outcome.prefix
             if stale:
                 transaction.on_commit(lambda: storage_delete_prefix(stale))
             return version
+        result = outcome.result
         version.detected_format = result.format.value if result.format is not None else ""
         version.sha256 = result.sha256 or ""
         version.size = result.size or version.size
-        version.check_status = Check.PASSED if ok else Check.FAILED
-        version.check_messages = messages
+        version.check_status = Check.PASSED if outcome.ok else Check.FAILED
+        version.check_messages = outcome.messages
+        version.check_error = ""
+        version.check_started_at = None
         version.scan_status = str(getattr(result, "scan", "") or "")
-        version.package_prefix = prefix
-        version.launch_path = launch if prefix else ""
-        version.scorm_version = (result.scorm_version or "") if prefix else ""
+        version.package_prefix = outcome.prefix
+        version.launch_path = outcome.launch if outcome.prefix else ""
+        version.scorm_version = (result.scorm_version or "") if outcome.prefix else ""
+        version.save()
+    return version
+
+
+def _check_interrupted(version_id: int, key: str, exc: Exception) -> LectureVersion | None:
+    """After a crashed run: pending again for the sweeper, or failed once attempts are used up."""
+    with transaction.atomic():
+        version = LectureVersion.objects.select_for_update().filter(pk=version_id).first()
+        if version is None or version.file_key != key or version.check_status != Check.PENDING:
+            return version
+        if version.check_attempts >= settings.CHECK_MAX_ATTEMPTS:
+            _check_give_up(version, f"{type(exc).__name__}: {exc}")
+        else:
+            version.check_started_at = None
+            version.check_requested_at = timezone.now()
+            version.check_error = f"{type(exc).__name__}: {exc}"[:500]
+            version.save(update_fields=["check_started_at", "check_requested_at", "check_error"])
+        return version
+
+
+def version_checks_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Queues again every check that was lost: asked for CHECK_REQUEUE_MINUTES ago and never
+    begun (the broker was down, the message vanished), or begun longer ago than the check's time
+    limit (its worker died). Idempotent: each version is locked with `skip_locked` and stamped
+    with a new request time, so two sweepers never queue it twice. A check out of attempts is
+    marked failed. Runs every few minutes (beat, or the embedded scheduler). Returns the count."""
+    now = now or timezone.now()
+    waiting = now - datetime.timedelta(minutes=settings.CHECK_REQUEUE_MINUTES)
+    running = now - datetime.timedelta(seconds=settings.CHECK_TIME_LIMIT_SECONDS + 60)
+    lost = Q(check_started_at__isnull=True) & (
+        Q(check_requested_at__lt=waiting) | Q(check_requested_at__isnull=True)
+    ) | Q(check_started_at__lt=running)
+    stale = LectureVersion.objects.filter(
+        lost, check_status=Check.PENDING, submitted_at__isnull=True
+    ).exclude(file_key="")
+    count = 0
+    for pk in stale.order_by("check_requested_at").values_list("pk", flat=True)[:1000]:
+        with transaction.atomic():
+            version = LectureVersion.objects.select_for_update(skip_locked=True).filter(lost, pk=pk).first()
+            if version is None or version.check_status != Check.PENDING:
+                continue
+            if version.check_attempts >= settings.CHECK_MAX_ATTEMPTS:
+                _check_give_up(version, version.check_error or _("các lần kiểm tra trước bị dừng giữa chừng"))
+                continue
+            version.check_requested_at = now
+            version.check_started_at = None
+            version.save(update_fields=["check_requested_at", "check_started_at"])
+            transaction.on_commit(lambda pk=pk: version_check_queue(version_id=pk))
+            count += 1
+    return count
+
+
+def version_check_retry(*, version: LectureVersion, actor) -> LectureVersion:
+    """Asks again for a check that the system gave up on (never for a file judged invalid: that
+    one must be replaced). Locks the version; queues the check on commit."""
+    with transaction.atomic():
+        version = _lock_draft(version, actor)
+        if not version.check_gave_up:
+            raise ValidationError(_("Tệp này đã được kiểm tra xong; không cần kiểm tra lại."))
+        version.check_messages = []
+        _check_request(version)
         version.save()
     return version
 
@@ -414,13 +563,51 @@ def version_check(*, version_id: int) -> LectureVersion | None:
 def upload_start(*, version: LectureVersion, actor, filename: str, content_type: str, size) -> UploadSession:
     """Opens a multipart upload for the draft version's main file; the server picks the key.
 
-    Locks the version (it must be an unsubmitted draft of the actor's lecture).
+    Locks the version (it must be an unsubmitted draft of the actor's lecture), then the actor's
+    row, so that two creates at once cannot both pass the per-person limits: at most
+    UPLOAD_MAX_ACTIVE_SESSIONS unfinished uploads and UPLOAD_MAX_USER_BYTES declared bytes. The
+    actor's earlier unfinished upload of the same version is superseded (the page was reloaded)
+    and its parts deleted on commit.
     """
     size = uploads.check_declared_size(size)
-    filename = (filename or "").strip()[:255] or "file"
+    filename = uploads.check_filename(filename)
     backend = uploads.backend_for()
     with transaction.atomic():
         version = _lock_draft(version, actor)
+        # SECURITY: the limits per person are counted under a lock on the person.
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).exists()
+        superseded = list(
+            UploadSession.objects.filter(user=actor, version=version, status=UploadSession.Status.ACTIVE)
+        )
+        for old in superseded:
+            old.status = UploadSession.Status.ABORTED
+            old.save(update_fields=["status", "updated_at"])
+            transaction.on_commit(lambda old=old: _abort_quietly(old))
+        unfinished = UploadSession.objects.filter(
+            user=actor, status__in=[UploadSession.Status.ACTIVE, UploadSession.Status.COMPLETING]
+        )
+        if unfinished.count() >= settings.UPLOAD_MAX_ACTIVE_SESSIONS:
+            raise uploads.UploadError(
+                _(
+                    "Bạn đang tải lên %(n)d tệp cùng lúc, là số tối đa. Hãy đợi các tệp đó tải xong "
+                    "(hoặc huỷ bớt) rồi thử lại."
+                )
+                % {"n": settings.UPLOAD_MAX_ACTIVE_SESSIONS},
+                status=429,
+            )
+        reserved = unfinished.aggregate(total=Sum("size"))["total"] or 0
+        if reserved + size > settings.UPLOAD_MAX_USER_BYTES:
+            raise uploads.UploadError(
+                _(
+                    "Các tệp bạn đang tải lên đã chiếm %(used)s trên tổng %(max)s được phép cùng lúc. "
+                    "Hãy đợi các tệp đó tải xong rồi thử lại."
+                )
+                % {
+                    "used": uploads.human_size(reserved),
+                    "max": uploads.human_size(settings.UPLOAD_MAX_USER_BYTES),
+                },
+                status=429,
+            )
         session = UploadSession.objects.create(
             user=actor,
             version=version,
@@ -435,10 +622,19 @@ def upload_start(*, version: LectureVersion, actor, filename: str, content_type:
     return session
 
 
+def _abort_quietly(session: UploadSession) -> None:
+    try:
+        uploads.backend_for(session.backend).abort(session)
+    except Exception:  # the hourly cleanup deletes what is left
+        logger.exception("could not abort upload session %s", session.pk)
+
+
 def _lock_active_session(session: UploadSession, actor) -> UploadSession:
     session = UploadSession.objects.select_for_update().get(pk=session.pk)
     if session.user_id != actor.pk:
         raise PermissionDenied
+    if session.status == UploadSession.Status.COMPLETING:
+        raise uploads.UploadError(_("Tệp đang được hoàn tất; hãy đợi trong giây lát."), status=409)
     if not session.is_active:
         raise uploads.UploadError(_("Phiên tải lên này đã kết thúc; hãy tải tệp lên lại."), status=409)
     return session
@@ -452,19 +648,56 @@ def upload_touch(*, session: UploadSession) -> None:
 def upload_complete(*, session: UploadSession, actor, parts: list[dict]) -> LectureVersion:
     """Assembles the parts and attaches the file to the session's draft version.
 
-    Locks the version, then the session. Queues the file check on commit (via
-    `version_attach_file`). If the version was submitted meanwhile, the upload is discarded.
+    Three steps, so that no database lock is held while bytes are copied (on SQLite that lock
+    would stop every other writer): (1) claim: locks the version, then the session, and marks it
+    COMPLETING, so a concurrent complete gets 409; (2) assemble, outside any transaction (the
+    local back end writes under a temporary name and moves the file into place); (3) attach: locks
+    the version and the session again, marks the session COMPLETED and records the check as
+    pending (`version_attach_file`), which is queued on commit. If (2) or (3) fails the session is
+    ACTIVE again with its parts, so the browser may retry; the parts are deleted only after (3)
+    commits. A complete repeated after success returns the same version and changes nothing.
     """
     with transaction.atomic():
-        version = _lock_draft(session.version, actor)
-        session = _lock_active_session(session, actor)
-        backend = uploads.backend_for(session.backend)
-        key, size = backend.complete(session, parts)
-        session.status = UploadSession.Status.COMPLETED
+        # Lock order everywhere: the version, then the session.
+        version = LectureVersion.objects.select_for_update().get(pk=session.version_id)
+        current = UploadSession.objects.select_for_update().get(pk=session.pk)
+        if current.user_id != actor.pk:
+            raise PermissionDenied
+        if current.status == UploadSession.Status.COMPLETED and version.file_key == current.key:
+            return version
+        version = _lock_draft(version, actor)
+        session = _lock_active_session(current, actor)
+        session.status = UploadSession.Status.COMPLETING
         session.save(update_fields=["status", "updated_at"])
-        return version_attach_file(
-            version=version, actor=actor, key=key, original_name=session.filename, size=size
-        )
+    backend = uploads.backend_for(session.backend)
+    try:
+        key, size = backend.complete(session, parts)
+    except BaseException:
+        _upload_release(session, status=UploadSession.Status.ACTIVE)
+        raise
+    try:
+        with transaction.atomic():
+            version = _lock_draft(version, actor)
+            session = UploadSession.objects.select_for_update().get(pk=session.pk)
+            session.status = UploadSession.Status.COMPLETED
+            session.save(update_fields=["status", "updated_at"])
+            version = version_attach_file(
+                version=version, actor=actor, key=key, original_name=session.filename, size=size
+            )
+            transaction.on_commit(lambda: backend.discard_parts(session))
+    except BaseException:
+        # The assembled file is not attached: delete it; the parts stay for a retry where they can.
+        _delete_quietly(key)
+        _upload_release(session, status=backend.status_after_failed_attach)
+        raise
+    return version
+
+
+def _upload_release(session: UploadSession, *, status: str) -> None:
+    """Gives a claimed session back (ACTIVE: resumable with its parts) after a failed complete."""
+    UploadSession.objects.filter(pk=session.pk, status=UploadSession.Status.COMPLETING).update(
+        status=status, updated_at=timezone.now()
+    )
 
 
 def upload_abort(*, session: UploadSession, actor) -> None:
@@ -478,7 +711,12 @@ def upload_abort(*, session: UploadSession, actor) -> None:
 
 def upload_sessions_cleanup(*, now: datetime.datetime | None = None) -> int:
     """Aborts sessions untouched for UPLOAD_SESSION_MAX_AGE_HOURS and deletes their parts."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.UPLOAD_SESSION_MAX_AGE_HOURS)
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.UPLOAD_SESSION_MAX_AGE_HOURS)
+    # A complete whose process died while assembling: give the session back, parts and all.
+    UploadSession.objects.filter(
+        status=UploadSession.Status.COMPLETING, updated_at__lt=now - datetime.timedelta(hours=1)
+    ).update(status=UploadSession.Status.ACTIVE, updated_at=now)
     count = 0
     for pk in UploadSession.objects.filter(
         status=UploadSession.Status.ACTIVE, updated_at__lt=cutoff

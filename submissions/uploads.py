@@ -15,19 +15,23 @@ is metadata only. `UploadSession` is the one table both back ends use.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
+import os
 import re
 import shutil
+import time
 import unicodedata
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -59,10 +63,26 @@ class Part:
 def safe_name(filename: str) -> str:
     """An ASCII, path-free version of a user's file name for the tail of a storage key."""
     name = Path(filename.replace("\\", "/")).name
-    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     name = name.replace("đ", "d").replace("Đ", "D")
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-")
     return (name or "file")[:100]
+
+
+def check_filename(filename) -> str:
+    """The user's file name as metadata: trimmed, and refused if it holds control characters."""
+    filename = str(filename or "").strip()
+    # SECURITY: NUL and other control characters break storage keys, logs and Content-Disposition.
+    if any(ord(c) < 32 or ord(c) == 127 for c in filename):
+        raise UploadError(_("Tên tệp chứa kí tự điều khiển không hợp lệ. Hãy đổi tên tệp rồi tải lên lại."))
+    return filename[:255] or "file"
+
+
+def human_size(n: int) -> str:
+    """'2,0 GB', '350 MB' — the Vietnamese way of writing sizes."""
+    if n >= 1024**3:
+        return f"{n / 1024**3:.1f} GB".replace(".", ",")
+    return f"{n / 1024**2:.0f} MB"
 
 
 def new_key(*, user_id: int, filename: str) -> str:
@@ -84,9 +104,7 @@ def check_declared_size(size) -> int:
 
 def too_large_message() -> str:
     return _("Tệp quá lớn: dung lượng tối đa là %(max)s.") % {
-        "max": f"{settings.LECTURE_MAX_FILE_BYTES / 1024**3:.1f} GB".replace(".", ",")
-        if settings.LECTURE_MAX_FILE_BYTES >= 1024**3
-        else f"{settings.LECTURE_MAX_FILE_BYTES / 1024**2:.0f} MB"
+        "max": human_size(settings.LECTURE_MAX_FILE_BYTES)
     }
 
 
@@ -97,12 +115,31 @@ def check_part_number(number: int) -> int:
 
 
 class LocalMultipart:
-    """Parts on local disk under UPLOAD_TMP_ROOT; assembled by streaming into default storage."""
+    """Parts on local disk under UPLOAD_TMP_ROOT; assembled by streaming into default storage.
+
+    A part arrives as `<n>.<rand>.<length>.tmp` and becomes `<n>` (with `<n>.etag`) when complete.
+    The tmp name carries the bytes the request declared, so that the room left in the session is
+    counted on finished parts plus what parts still in flight have reserved, under an exclusive
+    lock on the session folder: racing PUTs cannot store more than the session's size.
+    """
 
     name = "local"
+    # After a failed attach the parts are still there: the browser may complete again.
+    status_after_failed_attach = UploadSession.Status.ACTIVE
+    # A reservation whose file has not grown for this long belongs to a request that died.
+    STALE_RESERVATION_SECONDS = 15 * 60
 
     def _dir(self, session: UploadSession) -> Path:
         return Path(settings.UPLOAD_TMP_ROOT) / str(session.pk)
+
+    @contextmanager
+    def _locked(self, folder: Path):
+        with open(folder / ".lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def create(self, session: UploadSession) -> None:
         session.upload_id = uuid.uuid4().hex
@@ -113,45 +150,64 @@ class LocalMultipart:
         check_part_number(number)
         return {"url": reverse("submissions:upload_part", args=[session.pk, number]), "headers": {}}
 
-    def _received_bytes(self, session: UploadSession, *, exclude: int) -> int:
-        """Bytes already on disk for the other parts, finished or still arriving."""
+    def _committed_bytes(self, folder: Path, *, exclude: int) -> int:
+        """Finished parts other than `exclude` (which the new part replaces) plus live reservations."""
         total = 0
-        for path in self._dir(session).iterdir():
-            stem = path.name.split(".")[0]
-            if stem.isdigit() and int(stem) != exclude and path.suffix in ("", ".tmp"):
+        now = time.time()
+        for path in folder.iterdir():
+            bits = path.name.split(".")
+            if path.name.isdigit() and int(path.name) != exclude:
                 total += path.stat().st_size
+            elif len(bits) == 4 and bits[3] == "tmp" and bits[2].isdigit():
+                try:
+                    if now - path.stat().st_mtime < self.STALE_RESERVATION_SECONDS:
+                        total += int(bits[2])
+                    else:
+                        path.unlink(missing_ok=True)
+                except FileNotFoundError:
+                    continue
         return total
 
-    def receive_part(self, session: UploadSession, number: int, stream) -> Part:
-        """Streams one PUT body to disk in 1 MiB chunks, counting the bytes actually received.
+    def receive_part(self, session: UploadSession, number: int, stream, length: int) -> Part:
+        """Streams one PUT body of `length` declared bytes to disk in 1 MiB chunks.
 
-        SECURITY: the total over all parts may not exceed LECTURE_MAX_FILE_BYTES (nor the size
-        declared at creation); the part is dropped the moment it would.
+        SECURITY: the declared length is reserved first, atomically, against the session's size
+        (and LECTURE_MAX_FILE_BYTES); a body shorter than declared is discarded, never stored.
         """
         check_part_number(number)
+        if length <= 0:
+            raise UploadError(_("Phần tải lên rỗng: không có dữ liệu nào được gửi."))
         folder = self._dir(session)
         if not folder.is_dir():
             raise UploadError(_("Phiên tải lên không còn tồn tại."), status=404)
-        limit = min(settings.LECTURE_MAX_FILE_BYTES, session.size) - self._received_bytes(
-            session, exclude=number
-        )
-        tmp = folder / f"{number}.{uuid.uuid4().hex[:8]}.tmp"
+        limit = min(settings.LECTURE_MAX_FILE_BYTES, session.size)
+        with self._locked(folder):
+            if self._committed_bytes(folder, exclude=number) + length > limit:
+                raise UploadError(
+                    too_large_message() if length > limit else _over_declared_message(), status=413
+                )
+            tmp = folder / f"{number}.{uuid.uuid4().hex[:8]}.{length}.tmp"
+            tmp.touch()
         digest = hashlib.md5(usedforsecurity=False)
         written = 0
         try:
             with open(tmp, "wb") as out:
-                while True:
-                    chunk = stream.read(CHUNK)
+                while written < length:
+                    chunk = stream.read(min(CHUNK, length - written))
                     if not chunk:
                         break
                     written += len(chunk)
-                    if written > limit:
-                        raise UploadError(too_large_message(), status=413)
                     digest.update(chunk)
                     out.write(chunk)
+            if written != length:
+                raise UploadError(
+                    _("Phần %(n)d bị gián đoạn (nhận %(got)d trên %(want)d byte); hãy gửi lại.")
+                    % {"n": number, "got": written, "want": length}
+                )
             etag = f'"{digest.hexdigest()}"'
-            (folder / f"{number}.etag").write_text(etag)
-            tmp.replace(folder / str(number))
+            with self._locked(folder):
+                (folder / f"{number}.etag").write_text(etag)
+                tmp.replace(folder / str(number))
         finally:
             tmp.unlink(missing_ok=True)
         return Part(number, written, etag)
@@ -169,23 +225,52 @@ class LocalMultipart:
         return sorted(parts, key=lambda p: p.number)
 
     def complete(self, session: UploadSession, parts: list[dict]) -> tuple[str, int]:
+        """Concatenates the parts into the session's key. The caller holds the session's claim
+        (status COMPLETING), so no other request writes this key; the file appears at its key
+        whole or not at all (written under a temporary name, then moved)."""
+        folder = self._dir(session)
+        if not folder.is_dir():
+            raise UploadError(_("Phiên tải lên không còn tồn tại."), status=404)
         stored = {p.number: p for p in self.list_parts(session)}
         ordered = _check_completion(session, parts, stored)
-        folder = self._dir(session)
-        stream = _ConcatenatedParts([folder / str(p.number) for p in ordered])
-        size = sum(p.size for p in ordered)
+        paths = [folder / str(p.number) for p in ordered]
+        if isinstance(default_storage, FileSystemStorage):
+            final = Path(default_storage.path(session.key))
+            final.parent.mkdir(parents=True, exist_ok=True)
+            tmp = final.with_name(f"{final.name}.{uuid.uuid4().hex[:8]}.partial")
+            try:
+                with open(tmp, "wb") as out:
+                    for path in paths:
+                        with open(path, "rb") as source:
+                            shutil.copyfileobj(source, out, CHUNK)
+                if tmp.stat().st_size != session.size:
+                    raise UploadError(_("Tệp nhận được không đủ dung lượng đã khai báo; hãy tải lên lại."))
+                os.replace(tmp, final)
+            finally:
+                tmp.unlink(missing_ok=True)
+            return session.key, session.size
+        # Any other storage writes the object in one request (atomic for S3-like stores).
+        stream = _ConcatenatedParts(paths)
         key = default_storage.save(session.key, File(stream, name=session.key))
-        shutil.rmtree(folder, ignore_errors=True)
-        return key, size
+        return key, stream.size
+
+    def discard_parts(self, session: UploadSession) -> None:
+        shutil.rmtree(self._dir(session), ignore_errors=True)
 
     def abort(self, session: UploadSession) -> None:
         shutil.rmtree(self._dir(session), ignore_errors=True)
+
+
+def _over_declared_message() -> str:
+    return _("Các phần gửi lên đã vượt dung lượng tệp đã khai báo; hãy tải tệp lên lại từ đầu.")
 
 
 class S3Multipart:
     """Presigned part URLs straight to the bucket; the server keeps the key and the upload id."""
 
     name = "s3"
+    # Completing consumed the multipart upload: after a failed attach there is nothing to resume.
+    status_after_failed_attach = UploadSession.Status.ABORTED
 
     def __init__(self):
         import boto3
@@ -251,6 +336,9 @@ class S3Multipart:
             self.client.delete_object(Bucket=self.bucket, Key=session.key)
             raise UploadError(too_large_message(), status=413)
         return session.key, size
+
+    def discard_parts(self, session: UploadSession) -> None:
+        """Nothing to do: S3 dropped the parts when it assembled the object."""
 
     def abort(self, session: UploadSession) -> None:
         from botocore.exceptions import ClientError

@@ -157,6 +157,22 @@ def version_withdraw(request, pk):
 
 @login_required
 @require_POST
+def version_check_retry(request, pk):
+    lecture = selectors.lecture_get(request.user, pk)
+    status = selectors.lecture_status(lecture, user=request.user)
+    if "retry_check" not in status.actions:
+        raise PermissionDenied
+    try:
+        services.version_check_retry(version=status.draft, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Đã yêu cầu kiểm tra lại tệp; kết quả sẽ hiện trên trang này."))
+    return redirect(lecture)
+
+
+@login_required
+@require_POST
 def version_new(request, pk):
     lecture = selectors.lecture_get(request.user, pk)
     if "new_version" not in selectors.lecture_status(lecture, user=request.user).actions:
@@ -229,13 +245,23 @@ def _upload_endpoint(view):
     return wrapper
 
 
+def _declared_length(request) -> int | None:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+
+
 def _json_body(request) -> dict:
-    if int(request.META.get("CONTENT_LENGTH") or 0) > 1024 * 1024:
-        raise ValidationError(_("Yêu cầu quá lớn."))
+    if (_declared_length(request) or 0) > 1024 * 1024:
+        raise uploads.UploadError(_("Yêu cầu quá lớn."), status=413)
     try:
         data = json.loads(request.body or b"{}")
     except ValueError:
         raise ValidationError(_("Yêu cầu không hợp lệ.")) from None
+    # SECURITY: NUL cannot be stored in PostgreSQL text and has no place in these requests.
+    if "\x00" in json.dumps(data, ensure_ascii=False):
+        raise ValidationError(_("Yêu cầu chứa kí tự NUL không hợp lệ."))
     if not isinstance(data, dict):
         raise ValidationError(_("Yêu cầu không hợp lệ."))
     return data
@@ -277,10 +303,15 @@ def upload_part(request, pk, number):
     session = selectors.upload_session_get(request.user, pk)
     if not session.is_active or session.backend != "local":
         raise uploads.UploadError(_("Phiên tải lên này đã kết thúc; hãy tải tệp lên lại."), status=409)
-    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    declared = _declared_length(request)
+    # A chunked body has no length to reserve against the session's size: refused, never stored.
+    if declared is None or declared < 0:
+        raise uploads.UploadError(
+            _("Thiếu độ dài phần tải lên (Content-Length); trình duyệt cần gửi lại phần này."), status=411
+        )
     if declared > min(session.size, settings.LECTURE_MAX_FILE_BYTES):
         raise uploads.UploadError(uploads.too_large_message(), status=413)
-    part = uploads.LocalMultipart().receive_part(session, number, request)
+    part = uploads.LocalMultipart().receive_part(session, number, request, declared)
     services.upload_touch(session=session)
     response = HttpResponse(status=200)
     response["ETag"] = part.etag
@@ -313,6 +344,7 @@ def upload_complete(request, pk):
             "location": version.lecture.get_absolute_url(),
             "version": version.pk,
             "status": version.check_status,
+            "message": selectors.check_progress_text(version),
         }
     )
 

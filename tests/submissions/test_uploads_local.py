@@ -144,13 +144,14 @@ def test_abort_deletes_the_parts(live_server, teacher_http, lecture, settings):
     )
 
 
-def test_cleanup_task_aborts_abandoned_sessions(live_server, teacher_http, lecture, settings):
+def test_cleanup_task_aborts_abandoned_sessions(live_server, teacher_http, make_lecture, settings):
     """The periodic task aborts sessions idle longer than UPLOAD_SESSION_MAX_AGE_HOURS and deletes their parts."""
     from submissions.tasks import upload_sessions_cleanup_task
 
+    lecture, other = make_lecture(), make_lecture(title="Bài 2. Số tự nhiên")
     old_id = create(teacher_http, lecture.versions.get(), "old.pdf", 10).json()["uploadId"]
     put_part(teacher_http, old_id, 1, b"12345")
-    fresh_id = create(teacher_http, lecture.versions.get(), "new.pdf", 10).json()["uploadId"]
+    fresh_id = create(teacher_http, other.versions.get(), "new.pdf", 10).json()["uploadId"]
     put_part(teacher_http, fresh_id, 1, b"12345")
     UploadSession.objects.filter(pk=old_id).update(
         updated_at=timezone.now() - datetime.timedelta(hours=settings.UPLOAD_SESSION_MAX_AGE_HOURS + 1)
