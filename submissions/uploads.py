@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import io
+import logging
 import os
 import re
 import shutil
@@ -36,6 +37,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .models import UploadSession
+
+logger = logging.getLogger(__name__)
 
 MAX_PARTS = 10_000
 MIN_PART_BYTES = 5 * 1024 * 1024  # S3's minimum for every part but the last
@@ -246,6 +249,14 @@ class LocalMultipart:
                 if tmp.stat().st_size != session.size:
                     raise UploadError(_("Tệp nhận được không đủ dung lượng đã khai báo; hãy tải lên lại."))
                 os.replace(tmp, final)
+            except OSError as exc:  # disk full, a part deleted underneath: the parts stay for a retry
+                logger.exception("could not assemble upload session %s", session.pk)
+                raise UploadError(
+                    _(
+                        "Máy chủ tạm thời không ghép được tệp. Các phần đã tải lên vẫn được giữ; hãy thử hoàn tất lại sau ít phút."
+                    ),
+                    status=503,
+                ) from exc
             finally:
                 tmp.unlink(missing_ok=True)
             return session.key, session.size

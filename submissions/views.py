@@ -260,7 +260,7 @@ def _json_body(request) -> dict:
     except ValueError:
         raise ValidationError(_("Yêu cầu không hợp lệ.")) from None
     # SECURITY: NUL cannot be stored in PostgreSQL text and has no place in these requests.
-    if "\x00" in json.dumps(data, ensure_ascii=False):
+    if "\\u0000" in json.dumps(data):  # json.dumps writes every NUL, in keys or values, as \u0000
         raise ValidationError(_("Yêu cầu chứa kí tự NUL không hợp lệ."))
     if not isinstance(data, dict):
         raise ValidationError(_("Yêu cầu không hợp lệ."))

@@ -2,23 +2,19 @@
 
 import email
 import os
+import socket
 import socketserver
-import subprocess
-import sys
 import threading
 import time
 from email.header import decode_header, make_header
-from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from reviews import services
+from tests.workers import app_on_broker, free_redis_db, shared_database_url, worker_command, worker_process
 
 from .factories import good_minutes, submit
-
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
 
 
 class SMTPSink(socketserver.ThreadingTCPServer):
@@ -71,16 +67,6 @@ def _body(message) -> str:
     return part.decode("utf-8", errors="replace")
 
 
-def _free_redis_db():
-    import redis
-
-    for db in range(7, 16):
-        client = redis.Redis(host=REDIS_HOST, port=6379, db=db)
-        if client.dbsize() == 0:
-            return db, client
-    pytest.skip("no empty Redis database between 7 and 15")
-
-
 @pytest.fixture
 def smtp_sink():
     server = SMTPSink()
@@ -92,71 +78,20 @@ def smtp_sink():
 
 
 @pytest.fixture
-def celery_worker(settings, smtp_sink):
-    from elearning.celery import app
-
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker process must share the test database: PostgreSQL only")
-    try:
-        db, redis_client = _free_redis_db()
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"Redis is not reachable: {exc}")
-    broker = f"redis://{REDIS_HOST}:6379/{db}"
-    db_settings = connection.settings_dict
-    database_url = (
-        f"postgres://{db_settings['USER']}:{db_settings['PASSWORD'] or ''}@{db_settings['HOST'] or '127.0.0.1'}:"
-        f"{db_settings['PORT'] or 5432}/{db_settings['NAME']}"
-    )
+def celery_worker(settings, smtp_sink, redis_url):
+    database_url = shared_database_url()
+    broker, redis_client = free_redis_db()
+    name = f"reviews-test-{os.getpid()}@{socket.gethostname()}"
     env = {
-        **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": broker,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_sink.server_address[1]}",
         "DJANGO_SETTINGS_MODULE": "elearning.settings",
     }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "elearning",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"reviews-test-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    previous = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
-    app.conf.broker_url = broker
-    app.conf.task_always_eager = False
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app._pool = None
-    app.amqp._producer_pool = None
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=1.0):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                output = worker.stdout.read().decode(errors="replace") if worker.poll() is not None else ""
-                pytest.fail(f"the Celery worker did not start: {output[-2000:]}")
-        yield redis_client
+        with app_on_broker(settings, broker) as app, worker_process(app, worker_command(name), env, name):
+            yield redis_client
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        app.conf.update(previous)
-        app._pool = None
-        app.amqp._producer_pool = None
         redis_client.flushdb()
 
 
