@@ -155,7 +155,10 @@
     if (!result.successful || !result.successful.length) return;
     setProgress(100);
     bar.classList.add("bg-success");
-    message.textContent = "Đã tải lên xong. Hệ thống đang kiểm tra tệp…";
+    // The server says whether the check has begun or will start shortly (broker busy or down).
+    var done = result.successful[0].response;
+    var said = done && done.body && done.body.message;
+    message.textContent = "Đã tải lên xong. " + (said || "Hệ thống đang kiểm tra tệp…");
     message.className = "small mt-1 text-success";
     var panel = document.getElementById("status-panel");
     if (window.htmx && panel) {
