@@ -11,6 +11,9 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from elearning.checks import DEVELOPMENT_SECRET_KEY, HOW_TO_MAKE_A_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,7 +21,17 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="embedded-default-insecure-key-change-me-in-production-0123456789")
+# SECURITY: only DEBUG=1 (`make run`) may run on the development key, which is public. Without
+# SECRET_KEY and DEBUG the app refuses to start; `check --deploy` refuses the development key.
+SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: set the SECRET_KEY environment variable to a long random value, "
+        f"made e.g. with {HOW_TO_MAKE_A_KEY} (only DEBUG=1 runs on the development key)."
+    )
+# Old keys still accepted while a key is rotated (comma separated): signed values made under them
+# (sessions, password reset links, preview tokens) stay valid until they expire.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The login page lists the demo accounts (never with DEBUG off unless asked for).
@@ -38,6 +51,7 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "template_partials",
+    "elearning",
     "accounts",
     "submissions",
     "reviews",

@@ -1,8 +1,8 @@
 """Serving lecture files to the preview frame and to downloads.
 
 Package files are reached through `/library/content/<token>/f/<relpath>`: the token (a
-TimestampSigner over publication and user, PREVIEW_TOKEN_SECONDS long) authorises, never the
-session. Every package response carries a CSP `sandbox` so that, even opened directly, the
+TimestampSigner over publication and user, on a key derived from SECRET_KEY for previews only,
+PREVIEW_TOKEN_SECONDS long) authorises, never the session. Every package response carries a CSP `sandbox` so that, even opened directly, the
 content runs in an opaque origin: it cannot read the app's cookies, call the app with the
 user's session, navigate the top window or script the app page.
 """
@@ -19,8 +19,10 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.utils.crypto import salted_hmac
 
 TOKEN_SALT = "repository.content"
+TOKEN_KEY_PURPOSE = "repository.content.preview-key"
 PACKAGE_FORMATS = {"scorm12", "scorm2004", "html5"}
 SCORM_FORMATS = {"scorm12", "scorm2004"}
 MEDIA_FORMATS = {"mp4", "webm"}
@@ -31,15 +33,29 @@ _HTML = re.compile(rb"<html(?:\s[^>]*)?>", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!doctype[^>]*>", re.IGNORECASE)
 
 
+def _preview_key(secret: str) -> str:
+    return salted_hmac(TOKEN_KEY_PURPOSE, "preview-token-key", secret=secret, algorithm="sha256").hexdigest()
+
+
+def _signer() -> signing.TimestampSigner:
+    """The preview tokens' signer, on a key derived from SECRET_KEY for this purpose only.
+
+    SECURITY: a value signed elsewhere with SECRET_KEY (under any salt) is not a preview token.
+    Keys in SECRET_KEY_FALLBACKS are derived the same way, so tokens survive a key rotation."""
+    return signing.TimestampSigner(
+        key=_preview_key(settings.SECRET_KEY),
+        fallback_keys=[_preview_key(old) for old in settings.SECRET_KEY_FALLBACKS],
+        salt=TOKEN_SALT,
+    )
+
+
 def make_token(*, publication_id: int, user_id: int) -> str:
-    return signing.TimestampSigner(salt=TOKEN_SALT).sign_object({"p": publication_id, "u": user_id})
+    return _signer().sign_object({"p": publication_id, "u": user_id})
 
 
 def read_token(token: str) -> tuple[int, int]:
     """(publication id, user id); raises signing.BadSignature (SignatureExpired included)."""
-    data = signing.TimestampSigner(salt=TOKEN_SALT).unsign_object(
-        token, max_age=settings.PREVIEW_TOKEN_SECONDS
-    )
+    data = _signer().unsign_object(token, max_age=settings.PREVIEW_TOKEN_SECONDS)
     return int(data["p"]), int(data["u"])
 
 
