@@ -26,7 +26,10 @@ TOKEN_KEY_PURPOSE = "repository.content.preview-key"
 PACKAGE_FORMATS = {"scorm12", "scorm2004", "html5"}
 SCORM_FORMATS = {"scorm12", "scorm2004"}
 MEDIA_FORMATS = {"mp4", "webm"}
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# One range of a Range header: ASCII digits only, and no more of them than any file offset needs.
+_RANGE = re.compile(r"([0-9]{0,19})-([0-9]{0,19})")
+# More ranges than this in one header is an attack (RFC 9110 section 14.2), not a video player.
+MAX_RANGES = 10
 _CHUNK = 64 * 1024
 _HEAD = re.compile(rb"<head(?:\s[^>]*)?>", re.IGNORECASE)
 _HTML = re.compile(rb"<html(?:\s[^>]*)?>", re.IGNORECASE)
@@ -114,25 +117,37 @@ def content_type_for(name: str) -> str:
 
 
 def _parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
-    """(start, end) of a single byte range; None without a usable header; False if unsatisfiable."""
-    match = _RANGE.match(header.strip()) if header else None
-    if not match:
+    """(start, end) of a single byte range; None to send the whole file (no header, a unit other
+    than bytes, or several valid ranges: there are no multipart/byteranges answers); False for 416:
+    unsatisfiable, malformed, absurdly large numbers or more than MAX_RANGES ranges."""
+    if not header:
         return None
-    first, last = match.groups()
-    if first == "" and last == "":
+    unit, equals, spec = header.partition("=")
+    if not equals or unit.strip().lower() != "bytes":
         return None
-    if first == "":
-        length = int(last)
-        if length == 0:
+    # SECURITY: the header is the client's: split before anything else, never int() more than 19
+    # digits (Python refuses thousands of them with ValueError) and never loop over thousands.
+    parts = spec.split(",", MAX_RANGES)
+    if len(parts) > MAX_RANGES:
+        return False
+    wanted = []
+    for part in parts:
+        match = _RANGE.fullmatch(part.strip())
+        if not match or match.groups() == ("", ""):
             return False
-        start, end = max(size - length, 0), size - 1
-    else:
-        start = int(first)
-        end = int(last) if last else size - 1
-        end = min(end, size - 1)
-        if start > end or start >= size:
-            return False
-    return start, end
+        first, last = match.groups()
+        if first == "":
+            length = int(last)
+            if length == 0 or size == 0:
+                return False
+            start, end = max(size - length, 0), size - 1
+        else:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+            if start > end or start >= size:
+                return False
+        wanted.append((start, end))
+    return wanted[0] if len(wanted) == 1 else None
 
 
 def _ranged_file_iter(path: Path, start: int, length: int):
