@@ -169,6 +169,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Password reset requests per hour: per address (more are answered the same neutral page but send
+# nothing) and per client IP (more are told to wait, 429).
+PASSWORD_RESET_MAX_PER_EMAIL = env.int("PASSWORD_RESET_MAX_PER_EMAIL", default=3)
+PASSWORD_RESET_MAX_PER_IP = env.int("PASSWORD_RESET_MAX_PER_IP", default=10)
 
 # --- HTTPS and security headers -------------------------------------------------------------
 # HTTPS=1 in production turns on everything that only makes sense behind TLS.

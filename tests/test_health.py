@@ -202,3 +202,9 @@ def test_session_that_cannot_be_saved_is_503(demo, client, settings):
         _assert_outage_page(client.get("/"))
     finally:
         WritesFailCache.failing = False
+
+
+def test_password_reset_while_redis_is_down_is_503(demo, client, redis_down):
+    """The reset throttle cannot count without Redis: the 503 page, not a 500 and not an unthrottled mail."""
+    response = client.post("/password/reset/", {"email": "demo.gv@example.edu.vn"})
+    _assert_outage_page(response)
