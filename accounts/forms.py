@@ -1,8 +1,11 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .imports import MAX_IMPORT_BYTES
+from .tasks import password_reset_email_task
 
 
 class LoginForm(AuthenticationForm):
@@ -31,3 +34,30 @@ class ImportUploadForm(forms.Form):
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
         return upload
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, except that each e-mail is sent by a Celery task queued after the commit,
+    never inside the request (a slow or dead mail server does not hold the page)."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        # Only what serialises: the task fetches the user again and makes the link itself.
+        password_reset_email_task.delay_on_commit(
+            context["user"].pk,
+            domain=context["domain"],
+            site_name=context["site_name"],
+            protocol=context["protocol"],
+            subject_template_name=subject_template_name,
+            email_template_name=email_template_name,
+            html_email_template_name=html_email_template_name,
+            from_email=from_email,
+            language=translation.get_language(),
+        )

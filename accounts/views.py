@@ -1,23 +1,29 @@
 import base64
+import hashlib
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from elearning.ratelimit import rate_limit_hit
+
 from . import selectors, services
 from .demo import DEMO_PASSWORD, USERS
-from .forms import ImportUploadForm, LoginForm
+from .forms import ImportUploadForm, LoginForm, PasswordResetForm
 from .imports import passwords_workbook, template_workbook
 from .models import ImportBatch, User
 from .rules import can_import_accounts, can_manage_account
+
+HOUR = 60 * 60
 
 
 class LoginView(auth_views.LoginView):
@@ -30,6 +36,34 @@ class LoginView(auth_views.LoginView):
         if settings.SHOW_DEMO_LOGINS and User.objects.filter(username=USERS[0].username).exists():
             context.update(demo_logins=USERS, demo_password=DEMO_PASSWORD)
         return context
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, throttled per client IP and per address; the form queues the e-mail."""
+
+    form_class = PasswordResetForm
+
+    def form_valid(self, form):
+        ip = get_client_ip_address(self.request) or "unknown"
+        if not rate_limit_hit(
+            key=f"password-reset:ip:{ip}", limit=settings.PASSWORD_RESET_MAX_PER_IP, window_seconds=HOUR
+        ):
+            form.add_error(
+                None,
+                _("Máy của bạn đã gửi quá nhiều yêu cầu đặt lại mật khẩu. Vui lòng thử lại sau một giờ."),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        email = form.cleaned_data["email"].strip().lower()
+        address = hashlib.sha256(email.encode()).hexdigest()
+        if not rate_limit_hit(
+            key=f"password-reset:email:{address}",
+            limit=settings.PASSWORD_RESET_MAX_PER_EMAIL,
+            window_seconds=HOUR,
+        ):
+            # SECURITY: the same neutral page as when a mail is sent, so the limit tells nothing
+            # about whether the address has an account.
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

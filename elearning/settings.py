@@ -11,6 +11,9 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from elearning.checks import DEVELOPMENT_SECRET_KEY, HOW_TO_MAKE_A_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,7 +21,17 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="embedded-default-insecure-key-change-me-in-production-0123456789")
+# SECURITY: only DEBUG=1 (`make run`) may run on the development key, which is public. Without
+# SECRET_KEY and DEBUG the app refuses to start; `check --deploy` refuses the development key.
+SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: set the SECRET_KEY environment variable to a long random value, "
+        f"made e.g. with {HOW_TO_MAKE_A_KEY} (only DEBUG=1 runs on the development key)."
+    )
+# Old keys still accepted while a key is rotated (comma separated): signed values made under them
+# (sessions, password reset links, preview tokens) stay valid until they expire.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The login page lists the demo accounts (never with DEBUG off unless asked for).
@@ -38,6 +51,7 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "template_partials",
+    "elearning",
     "accounts",
     "submissions",
     "reviews",
@@ -47,7 +61,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, answering a 503 page while Redis is unreachable (elearning/middleware.py).
+    "elearning.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,8 +121,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, sessions, Celery ------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # An unreachable Redis fails a request within seconds instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
+    # Cache sessions that raise on an outage instead of signing everyone out (elearning/sessions.py).
+    SESSION_ENGINE = "elearning.sessions"
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = False
 else:
@@ -183,6 +206,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Password reset requests per hour: per address (more are answered the same neutral page but send
+# nothing) and per client IP (more are told to wait, 429).
+PASSWORD_RESET_MAX_PER_EMAIL = env.int("PASSWORD_RESET_MAX_PER_EMAIL", default=3)
+PASSWORD_RESET_MAX_PER_IP = env.int("PASSWORD_RESET_MAX_PER_IP", default=10)
 
 # --- HTTPS and security headers -------------------------------------------------------------
 # HTTPS=1 in production turns on everything that only makes sense behind TLS.

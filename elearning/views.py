@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from accounts.rules import scope_for
 
-from . import navigation
+from . import health, navigation
 
 
 @login_required
@@ -18,10 +20,12 @@ def home(request):
     )
 
 
+@never_cache
 def healthz(request):
-    from django.db import connection
-    from django.http import JsonResponse
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For the load balancer: the database, the cache (the session store in production) and the
+    broker, each "ok" or "error" ("eager" for in-process tasks). 503 when the database or the
+    cache is unreachable: no page works without them. A broker outage is reported but keeps 200:
+    pages still work and only queued work waits."""
+    report = health.dependency_report()
+    healthy = report["database"] == "ok" and report["cache"] == "ok"
+    return JsonResponse(report, status=200 if healthy else 503)

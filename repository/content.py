@@ -1,8 +1,8 @@
 """Serving lecture files to the preview frame and to downloads.
 
 Package files are reached through `/library/content/<token>/f/<relpath>`: the token (a
-TimestampSigner over publication and user, PREVIEW_TOKEN_SECONDS long) authorises, never the
-session. Every package response carries a CSP `sandbox` so that, even opened directly, the
+TimestampSigner over publication and user, on a key derived from SECRET_KEY for previews only,
+PREVIEW_TOKEN_SECONDS long) authorises, never the session. Every package response carries a CSP `sandbox` so that, even opened directly, the
 content runs in an opaque origin: it cannot read the app's cookies, call the app with the
 user's session, navigate the top window or script the app page.
 """
@@ -19,27 +19,46 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.utils.crypto import salted_hmac
 
 TOKEN_SALT = "repository.content"
+TOKEN_KEY_PURPOSE = "repository.content.preview-key"
 PACKAGE_FORMATS = {"scorm12", "scorm2004", "html5"}
 SCORM_FORMATS = {"scorm12", "scorm2004"}
 MEDIA_FORMATS = {"mp4", "webm"}
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# One range of a Range header: ASCII digits only, and no more of them than any file offset needs.
+_RANGE = re.compile(r"([0-9]{0,19})-([0-9]{0,19})")
+# More ranges than this in one header is an attack (RFC 9110 section 14.2), not a video player.
+MAX_RANGES = 10
 _CHUNK = 64 * 1024
 _HEAD = re.compile(rb"<head(?:\s[^>]*)?>", re.IGNORECASE)
 _HTML = re.compile(rb"<html(?:\s[^>]*)?>", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!doctype[^>]*>", re.IGNORECASE)
 
 
+def _preview_key(secret: str) -> str:
+    return salted_hmac(TOKEN_KEY_PURPOSE, "preview-token-key", secret=secret, algorithm="sha256").hexdigest()
+
+
+def _signer() -> signing.TimestampSigner:
+    """The preview tokens' signer, on a key derived from SECRET_KEY for this purpose only.
+
+    SECURITY: a value signed elsewhere with SECRET_KEY (under any salt) is not a preview token.
+    Keys in SECRET_KEY_FALLBACKS are derived the same way, so tokens survive a key rotation."""
+    return signing.TimestampSigner(
+        key=_preview_key(settings.SECRET_KEY),
+        fallback_keys=[_preview_key(old) for old in settings.SECRET_KEY_FALLBACKS],
+        salt=TOKEN_SALT,
+    )
+
+
 def make_token(*, publication_id: int, user_id: int) -> str:
-    return signing.TimestampSigner(salt=TOKEN_SALT).sign_object({"p": publication_id, "u": user_id})
+    return _signer().sign_object({"p": publication_id, "u": user_id})
 
 
 def read_token(token: str) -> tuple[int, int]:
     """(publication id, user id); raises signing.BadSignature (SignatureExpired included)."""
-    data = signing.TimestampSigner(salt=TOKEN_SALT).unsign_object(
-        token, max_age=settings.PREVIEW_TOKEN_SECONDS
-    )
+    data = _signer().unsign_object(token, max_age=settings.PREVIEW_TOKEN_SECONDS)
     return int(data["p"]), int(data["u"])
 
 
@@ -98,25 +117,37 @@ def content_type_for(name: str) -> str:
 
 
 def _parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
-    """(start, end) of a single byte range; None without a usable header; False if unsatisfiable."""
-    match = _RANGE.match(header.strip()) if header else None
-    if not match:
+    """(start, end) of a single byte range; None to send the whole file (no header, a unit other
+    than bytes, or several valid ranges: there are no multipart/byteranges answers); False for 416:
+    unsatisfiable, malformed, absurdly large numbers or more than MAX_RANGES ranges."""
+    if not header:
         return None
-    first, last = match.groups()
-    if first == "" and last == "":
+    unit, equals, spec = header.partition("=")
+    if not equals or unit.strip().lower() != "bytes":
         return None
-    if first == "":
-        length = int(last)
-        if length == 0:
+    # SECURITY: the header is the client's: split before anything else, never int() more than 19
+    # digits (Python refuses thousands of them with ValueError) and never loop over thousands.
+    parts = spec.split(",", MAX_RANGES)
+    if len(parts) > MAX_RANGES:
+        return False
+    wanted = []
+    for part in parts:
+        match = _RANGE.fullmatch(part.strip())
+        if not match or match.groups() == ("", ""):
             return False
-        start, end = max(size - length, 0), size - 1
-    else:
-        start = int(first)
-        end = int(last) if last else size - 1
-        end = min(end, size - 1)
-        if start > end or start >= size:
-            return False
-    return start, end
+        first, last = match.groups()
+        if first == "":
+            length = int(last)
+            if length == 0 or size == 0:
+                return False
+            start, end = max(size - length, 0), size - 1
+        else:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+            if start > end or start >= size:
+                return False
+        wanted.append((start, end))
+    return wanted[0] if len(wanted) == 1 else None
 
 
 def _ranged_file_iter(path: Path, start: int, length: int):

@@ -4,6 +4,7 @@ coverage; and the token-authorised content view that feeds the sandboxed preview
 from __future__ import annotations
 
 import json
+import math
 from urllib.parse import quote
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,6 +33,9 @@ from .rules import can_retract_publication, can_view_publication
 
 PAGE_SIZE = 20
 RUNTIME_BODY_MAX = 256 * 1024
+# SCORM's CMI data is a few levels deep; deeper is not a lesson reporting its state.
+RUNTIME_MAX_DEPTH = 32
+NUL_REFUSED = gettext_lazy("Dữ liệu SCORM chứa ký tự NUL (\\u0000), không thể lưu.")
 
 
 def _int(value):
@@ -333,6 +338,74 @@ def _launch_with_runtime(request, token, publication, key):
     return _content_headers(request, response)
 
 
+class _BadReport(ValueError):
+    """A runtime report the view refuses, with the HTTP status and the message to answer."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def _refuse_constant(name):
+    raise ValueError(name)
+
+
+def _finite_float(text):
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(text)
+    return number
+
+
+def _check_strings(value, depth=0):
+    """Every key and string of a decoded report is storable text: no NUL, no lone surrogate."""
+    if depth > RUNTIME_MAX_DEPTH:
+        raise _BadReport(_("Dữ liệu SCORM lồng nhau quá sâu."))
+    if isinstance(value, str):
+        # SECURITY: PostgreSQL cannot store NUL in jsonb or text, and a lone surrogate cannot be
+        # encoded: both would otherwise fail on the database, after the request was accepted.
+        if "\x00" in value:
+            raise _BadReport(NUL_REFUSED)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _BadReport(_("Dữ liệu SCORM chứa ký tự Unicode không hợp lệ.")) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_strings(key, depth + 1)
+            _check_strings(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_strings(item, depth + 1)
+
+
+def _runtime_report(request) -> dict:
+    """The decoded report of a runtime POST, or _BadReport: too large (413), not UTF-8 JSON, not
+    an object with a string "event", NaN/Infinity, NUL anywhere, nested deeper than RUNTIME_MAX_DEPTH."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    # SECURITY: refuse by the declared length before reading the body into memory.
+    if declared > RUNTIME_BODY_MAX or len(request.body) > RUNTIME_BODY_MAX:
+        raise _BadReport(_("Dữ liệu SCORM quá lớn."), status=413)
+    if b"\x00" in request.body:
+        raise _BadReport(NUL_REFUSED)
+    try:
+        data = json.loads(
+            request.body.decode("utf-8") or "{}",
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+        )
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # ValueError covers malformed JSON, NaN/Infinity and integers of thousands of digits.
+        raise _BadReport(_("Dữ liệu SCORM không phải JSON hợp lệ.")) from None
+    if not isinstance(data, dict) or not isinstance(data.get("event"), str):
+        raise _BadReport(_("Dữ liệu SCORM phải là một đối tượng JSON có trường “event”."))
+    _check_strings(data)
+    return data
+
+
 def _runtime(request, publication, user):
     """Records what the package reported (event + CMI). A simple text/plain POST from the shell."""
     if request.method == "OPTIONS":
@@ -340,14 +413,17 @@ def _runtime(request, publication, user):
         response["Access-Control-Allow-Methods"] = "POST"
         response["Access-Control-Allow-Headers"] = "Content-Type"
         return _content_headers(request, response)
-    if request.method != "POST" or len(request.body) > RUNTIME_BODY_MAX:
+    if request.method != "POST":
         raise Http404
     try:
-        data = json.loads(request.body.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        data = {}
-    if not isinstance(data, dict) or not isinstance(data.get("event"), str):
-        return _content_headers(request, JsonResponse({"result": "false", "errorCode": 101}, status=400))
+        data = _runtime_report(request)
+    except _BadReport as refused:
+        return _content_headers(
+            request,
+            JsonResponse(
+                {"result": "false", "errorCode": 101, "message": refused.message}, status=refused.status
+            ),
+        )
     services.runtime_record(
         publication=publication,
         user=user,

@@ -158,9 +158,10 @@ def test_initial_password_must_be_changed_first(demo, client):
     assert not User.objects.get(pk=user.pk).must_change_password
 
 
-def test_password_reset_by_email(demo, client):
+def test_password_reset_by_email(demo, client, django_capture_on_commit_callbacks):
     """A forgotten password is reset through the link e-mailed to the user."""
-    response = client.post("/password/reset/", {"email": "demo.gv@example.edu.vn"})
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail is queued on commit
+        response = client.post("/password/reset/", {"email": "demo.gv@example.edu.vn"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = re.search(r"http://testserver(/password/reset/\S+/)", mail.outbox[0].body).group(1)
