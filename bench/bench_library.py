@@ -1,8 +1,8 @@
 """EXPLAIN of the library search on PostgreSQL with many publications.
 
     createdb -h 127.0.0.1 -U postgres el_bench_library
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/el_bench_library .venv/bin/python manage.py migrate
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/el_bench_library .venv/bin/python bench/bench_library.py 20000
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/el_bench_library .venv/bin/python manage.py migrate
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/el_bench_library .venv/bin/python bench/bench_library.py 20000
 
 Generates N publications (bulk inserts, realistic Vietnamese titles normalised by the real
 `lecture_search_text`), runs ANALYZE, and prints the plan of the query the library page runs

@@ -14,7 +14,16 @@ from repository import content
 from tests.repository.factories import make_lecture, make_version, publish
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV_OF_THE_TEST_RUN = ("SECRET_KEY", "SECRET_KEY_FALLBACKS", "DEBUG", "REDIS_URL", "HTTPS", "ALLOWED_HOSTS")
+# DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests and is itself a deploy error.
+ENV_OF_THE_TEST_RUN = (
+    "SECRET_KEY",
+    "SECRET_KEY_FALLBACKS",
+    "DEBUG",
+    "REDIS_URL",
+    "HTTPS",
+    "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def _manage(*args, **env):
