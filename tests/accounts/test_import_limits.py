@@ -1,4 +1,5 @@
-"""Import files built to hurt the server are refused quickly and in little memory.
+"""Import files built to hurt the server are refused quickly and in little memory; a failed task
+never leaves its batch running, and the importer can retry it.
 
 Every hostile file is crafted here, byte by byte, and uploaded through the import page. Memory is
 the peak that tracemalloc sees from the upload to the end of validation (the 5 MB upload itself
@@ -10,17 +11,21 @@ import gc
 import io
 import tracemalloc
 import zipfile
+from datetime import timedelta
 
 import pytest
-from django.test import TestCase
+from django.db import DataError
+from django.test import Client, TestCase
+from django.utils import timezone
+from openpyxl import Workbook
 from openpyxl.reader.excel import ExcelReader  # noqa: F401 (imported before memory is measured)
 
-from accounts import imports
-from accounts.imports import MAX_IMPORT_BYTES
-from accounts.models import ImportBatch, User
+from accounts import imports, services
+from accounts.imports import MAX_IMPORT_BYTES, validation_in_background
+from accounts.models import ImportBatch, RoleAssignment, Unit, User
 from accounts.spreadsheets import MAX_IMPORT_LINES
 
-from .test_import import HEADER, account_rows, snapshot
+from .test_import import HEADER, account_rows, csv_file, snapshot
 
 MEMORY_LIMIT = 100 * 1024 * 1024
 SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -357,3 +362,235 @@ def test_unknown_columns_are_ignored(admin_client):
     text = ",".join([*HEADER, "ghi_chu"]) + "\n" + ",".join([*teacher_row(), "x\x00y"]) + "\n"
     batch = upload(admin_client, text.encode(), "x.csv")
     assert batch.status == ImportBatch.Status.READY, batch.errors
+
+
+# --- Validation in the background ------------------------------------------------------------
+
+
+def test_large_file_is_validated_by_the_task_with_progress(admin_client, monkeypatch):
+    """A file over 64 KiB is left validating with a polling progress bar, the task reports its
+    progress while it reads, and the page then shows the result."""
+    data = csv_file(account_rows(1500)).getvalue()
+    assert validation_in_background(data, "x.csv")
+    response = admin_client.post("/accounts/import/", {"file": named(data, "x.csv")})
+    batch = ImportBatch.objects.latest("pk")
+    assert batch.status == ImportBatch.Status.VALIDATING
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Đang kiểm tra tệp" in page and 'hx-trigger="every 1s"' in page
+
+    seen = []
+    validate = imports.AccountRowValidator.validate
+
+    def watching(self, line, row, errors):
+        if line == 750:
+            partial = admin_client.get(
+                f"/accounts/import/{batch.pk}/?partial=progress", HTTP_HX_REQUEST="true"
+            )
+            seen.append(partial.content.decode())
+        return validate(self, line, row, errors)
+
+    monkeypatch.setattr(imports.AccountRowValidator, "validate", watching)
+    from accounts.tasks import import_batch_validate_task
+
+    import_batch_validate_task.delay(batch.pk)
+    halfway = seen[0]
+    assert 'data-status="validating"' in halfway and 'data-testid="import-progress"' in halfway
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.READY
+    assert 20 <= int(halfway.split('aria-valuenow="')[1].split('"')[0]) <= 80
+    page = admin_client.get(f"/accounts/import/{batch.pk}/").content.decode()
+    assert "Tệp hợp lệ: 1500 dòng" in page and 'hx-trigger="every 1s"' not in page
+
+
+def test_small_files_are_validated_at_once(admin_client):
+    """A small file needs no task: it is ready when the upload returns."""
+    response = admin_client.post("/accounts/import/", {"file": csv_file(account_rows(3))})
+    assert response.status_code == 302
+    assert ImportBatch.objects.latest("pk").status == ImportBatch.Status.READY
+
+
+def test_small_xlsx_that_inflates_goes_to_the_task():
+    """A small .xlsx whose parts inflate past 1 MiB is validated in the background."""
+    workbook = Workbook()
+    workbook.active.append(["x"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert not validation_in_background(buffer.getvalue(), "x.xlsx")
+    inflating = xlsx(b"<row><c><v>1</v></c></row>" * 100_000)
+    assert len(inflating) < 64 * 1024 and validation_in_background(inflating, "x.xlsx")
+
+
+def test_validation_task_failure_marks_the_batch_failed_and_retry_validates(admin_client, monkeypatch):
+    """A crash in the validation task leaves the batch failed, not validating; a retry validates it."""
+    data = csv_file(account_rows(1500)).getvalue()
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker fell over")
+
+    monkeypatch.setattr(services, "parse_and_validate", crash)
+    batch = upload(admin_client, data, "x.csv")
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "Chưa kiểm tra xong tệp" in batch.errors[0]["message"]
+    page = admin_client.get(f"/accounts/import/{batch.pk}/").content.decode()
+    assert 'data-testid="import-retry"' in page and 'hx-trigger="every 1s"' not in page
+
+    monkeypatch.undo()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert admin_client.post(f"/accounts/import/{batch.pk}/retry/").status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.READY and batch.errors == []
+
+
+# --- A failed import rolls back and can be retried -------------------------------------------
+
+
+def confirm(client, batch) -> ImportBatch:
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.post(f"/accounts/import/{batch.pk}/confirm/").status_code == 302
+    batch.refresh_from_db()
+    return batch
+
+
+def retry(client, batch) -> int:
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        status = client.post(f"/accounts/import/{batch.pk}/retry/").status_code
+    batch.refresh_from_db()
+    return status
+
+
+def test_failed_account_import_rolls_back_and_retries(admin_client, monkeypatch):
+    """A database error after the accounts are written but before their roles rolls every account
+    back, marks the batch failed with a message, and a retry then imports the file."""
+    batch = upload(
+        admin_client, csv_bytes([teacher_row("GV00001"), teacher_row("GV00002", "Trần Thị Bình")]), "x.csv"
+    )
+    assert batch.status == ImportBatch.Status.READY
+    before = snapshot()
+
+    def failing_bulk_create(*args, **kwargs):
+        assert User.objects.filter(username="GV00001").exists()  # the accounts are half-written…
+        raise DataError("simulated database failure")
+
+    monkeypatch.setattr(RoleAssignment.objects, "bulk_create", failing_bulk_create)
+    batch = confirm(admin_client, batch)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "hoàn tác" in batch.errors[0]["message"]
+    assert snapshot() == before  # …and rolled back
+    page = admin_client.get(f"/accounts/import/{batch.pk}/").content.decode()
+    assert "Nhập không thành công" in page and 'data-testid="import-retry"' in page
+
+    monkeypatch.undo()
+    assert retry(admin_client, batch) == 302
+    assert batch.status == ImportBatch.Status.DONE
+    assert User.objects.get(username="GV00002").roles.get().unit.code == "THCS-LQD-TOAN"
+
+
+def test_failure_after_the_last_write_still_rolls_back(admin_client, monkeypatch):
+    """If keeping the initial passwords fails, the accounts written just before go too."""
+    batch = upload(admin_client, csv_bytes([teacher_row()]), "x.csv")
+    before = snapshot()
+    monkeypatch.setattr(services.cache, "set", lambda *args, **kwargs: 1 / 0)
+    batch = confirm(admin_client, batch)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert snapshot() == before
+
+
+def test_failed_unit_import_rolls_back(demo, client, monkeypatch):
+    """When the second unit of a file fails to save, the first one is not left behind."""
+    client.force_login(demo.user("demo.phong"))
+    header = ["ma_don_vi", "ten_don_vi", "loai", "ma_don_vi_cap_tren", "cap_hoc", "mon_hoc"]
+    text = (
+        ",".join(header)
+        + "\nTHCS-MOI,Trường THCS Mới,Trường,PGD-HB,THCS,\nTHCS-MOI-TOAN,Tổ Toán,Tổ,THCS-MOI,THCS,toan\n"
+    )
+    batch = upload(client, text.encode(), "don-vi.csv")
+    save = Unit.save
+
+    def failing_save(self, *args, **kwargs):
+        if self.code == "THCS-MOI-TOAN":
+            raise DataError("simulated database failure")
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Unit, "save", failing_save)
+    batch = confirm(client, batch)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert not Unit.objects.filter(code="THCS-MOI").exists()
+    monkeypatch.undo()
+    assert retry(client, batch) == 302
+    assert batch.status == ImportBatch.Status.DONE
+    assert Unit.objects.get(code="THCS-MOI-TOAN").parent.code == "THCS-MOI"
+
+
+def test_nul_that_slips_past_validation_fails_cleanly_on_postgres(admin_client, monkeypatch, on_postgres):
+    """With the control-character check switched off, PostgreSQL refuses a NUL at import time:
+    the batch ends failed with nothing written; the retry re-validates and names the row."""
+    monkeypatch.setattr(imports, "_cell_errors", lambda line, row: [])
+    batch = upload(
+        admin_client, csv_bytes([teacher_row("GV00001"), teacher_row("GV00002", "An\x00")]), "x.csv"
+    )
+    assert batch.status == ImportBatch.Status.READY
+    batch = confirm(admin_client, batch)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert not User.objects.filter(username__startswith="GV").exists()
+    monkeypatch.undo()
+    assert retry(admin_client, batch) == 302
+    assert batch.status == ImportBatch.Status.INVALID
+    assert [(e["line"], e["column"]) for e in batch.errors] == [(3, "ho_ten")]
+
+
+def test_stalled_batch_can_be_retried(admin_client):
+    """A batch whose worker died silently shows as stalled after 30 minutes and can be retried."""
+    batch = upload(admin_client, csv_bytes([teacher_row()]), "x.csv")
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.RUNNING, updated_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert 'hx-trigger="every 1s"' in admin_client.get(f"/accounts/import/{batch.pk}/").content.decode()
+    assert retry(admin_client, batch) == 302
+    assert batch.status == ImportBatch.Status.RUNNING, "a batch still at work is not restarted"
+
+    ImportBatch.objects.filter(pk=batch.pk).update(updated_at=timezone.now() - timedelta(minutes=31))
+    page = admin_client.get(f"/accounts/import/{batch.pk}/").content.decode()
+    assert "ngừng phản hồi" in page and 'hx-trigger="every 1s"' not in page
+    assert retry(admin_client, batch) == 302
+    assert batch.status == ImportBatch.Status.DONE
+
+
+# --- Who may retry ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def failed_batch(admin_client, monkeypatch):
+    batch = upload(admin_client, csv_bytes([teacher_row()]), "x.csv")
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_write_accounts", lambda rows, hashes: 1 / 0)
+        batch = confirm(admin_client, batch)
+    assert batch.status == ImportBatch.Status.FAILED
+    return batch
+
+
+def test_only_the_creator_may_retry(failed_batch, demo, client):
+    """Another user, even an account administrator above the creator, gets 404 and nothing changes."""
+    client.force_login(demo.user("demo.phong"))
+    with TestCase.captureOnCommitCallbacks(execute=True) as queued:
+        assert client.post(f"/accounts/import/{failed_batch.pk}/retry/").status_code == 404
+    assert queued == []
+    failed_batch.refresh_from_db()
+    assert failed_batch.status == ImportBatch.Status.FAILED
+    assert not User.objects.filter(username="GV00001").exists()
+
+
+def test_retry_needs_a_post_with_a_csrf_token(failed_batch, demo):
+    """A GET, or a POST without the CSRF token, retries nothing."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(demo.user("demo.qtt"))
+    assert client.get(f"/accounts/import/{failed_batch.pk}/retry/").status_code == 405
+    assert client.post(f"/accounts/import/{failed_batch.pk}/retry/").status_code == 403
+    failed_batch.refresh_from_db()
+    assert failed_batch.status == ImportBatch.Status.FAILED
+
+
+def test_creator_retry_imports(failed_batch, admin_client):
+    """The creator's retry imports the file."""
+    assert retry(admin_client, failed_batch) == 302
+    assert failed_batch.status == ImportBatch.Status.DONE
+    assert User.objects.filter(username="GV00001").exists()
