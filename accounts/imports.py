@@ -1,17 +1,18 @@
 """Reading and validating a units or accounts file (Excel .xlsx or CSV) before anything is written.
 
-`parse_and_validate` turns the uploaded bytes into normalised rows plus a row-by-row list of
-errors in Vietnamese. Nothing touches the database except reads; `services.import_apply`
-writes a file only when it has no error at all. The column templates are documented in the
+`parse_and_validate` reads the uploaded bytes row by row (`spreadsheets.read_table`, which
+bounds memory and time) into normalised rows plus a row-by-row list of errors in Vietnamese.
+Nothing touches the database except reads; `services.import_batch_apply` writes a file only
+when it has no error at all. The column templates are documented in the
 README and downloadable from the import page (`template_workbook`).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -21,9 +22,27 @@ from django.utils.translation import gettext as _
 
 from .models import RoleAssignment, SchoolLevel, Subject, Unit, User
 from .rules import account_manageable_q, scope_for
+from .spreadsheets import (
+    MAX_IMPORT_BYTES,
+    MAX_IMPORT_COLUMNS,
+    MAX_IMPORT_ROWS,
+    ImportFileError,
+    Meter,
+    is_xlsx,
+    read_table,
+    xlsx_declared_size,
+)
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 20_000
+__all__ = ["MAX_IMPORT_BYTES", "ImportFileError", "Meter", "parse_and_validate", "validation_in_background"]
+
+# Files above either size are validated by a task with a progress bar, not in the request.
+INLINE_VALIDATION_BYTES = 64 * 1024
+INLINE_VALIDATION_XLSX_UNCOMPRESSED_BYTES = 1024 * 1024
+
+# A cell longer than this is refused without being echoed back (the longest field, e-mail, is 254).
+MAX_CELL_CHARS = 255
+# Validation stops after this many errors: the importer fixes those first.
+MAX_ERRORS = 1_000
 
 UNIT_COLUMNS = ["ma_don_vi", "ten_don_vi", "loai", "ma_don_vi_cap_tren", "cap_hoc", "mon_hoc"]
 ACCOUNT_COLUMNS = [
@@ -41,6 +60,8 @@ REQUIRED = {
     "accounts": ["ma_can_bo", "ho_ten", "ma_don_vi", "vai_tro"],
 }
 STAFF_CODE_RE = re.compile(r"^[A-Za-z0-9._-]{2,50}$")
+# Unicode category Cc: C0 controls (NUL, tab, line breaks…), DEL and the C1 controls.
+CONTROL_CHARACTER_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 KIND_ALIASES = {
     "so": Unit.Kind.CITY,
@@ -124,59 +145,103 @@ class ImportPreview:
         return bool(self.rows) and not self.errors
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (wrong type, wrong columns, too large)."""
+def validation_in_background(data: bytes, filename: str) -> bool:
+    """Whether the file may take long enough to validate that a request should not wait for it."""
+    if len(data) > INLINE_VALIDATION_BYTES:
+        return True
+    # A small .xlsx may still inflate to many rows; its declared sizes say how many at most.
+    return is_xlsx(data) and xlsx_declared_size(data) > INLINE_VALIDATION_XLSX_UNCOMPRESSED_BYTES
 
 
-def read_table(data: bytes, filename: str) -> list[tuple[int, dict]]:
-    """The file's rows as (line number, {normalised column: text}); blank rows skipped."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportFileError(_("Tệp quá lớn (tối đa 5 MB)."))
-    if data[:4] == b"PK\x03\x04":
-        raw_rows = _xlsx_rows(data)
-    elif filename.lower().endswith((".xlsx", ".xls")):
-        raise ImportFileError(_("Tệp Excel không đọc được. Hãy lưu lại dưới dạng .xlsx rồi thử lại."))
-    else:
-        raw_rows = _csv_rows(data)
-    if not raw_rows:
-        raise ImportFileError(_("Tệp không có dữ liệu."))
-    header = [normalise_key(h) for h in raw_rows[0]]
-    rows = []
-    for index, values in enumerate(raw_rows[1:], start=2):
-        cells = ["" if v is None else str(v).strip() for v in values]
-        if not any(cells):
+def _is_blank(values: list) -> bool:
+    # Hot path: a sheet may hold MAX_IMPORT_LINES empty rows of MAX_IMPORT_COLUMNS cells.
+    return all(v is None or (type(v) is str and not v.strip()) for v in values)
+
+
+def cell_text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _cell_errors(line: int, row: dict[str, str]) -> list[RowError]:
+    """Cells no column may hold: too long, or with a control character (PostgreSQL refuses NUL)."""
+    errors = []
+    for column, text in row.items():
+        if len(text) > MAX_CELL_CHARS:
+            errors.append(
+                RowError(
+                    line,
+                    column,
+                    _("Ô dài %(n)d ký tự, quá giới hạn %(max)d ký tự.")
+                    % {"n": len(text), "max": MAX_CELL_CHARS},
+                )
+            )
             continue
-        rows.append((index, dict(zip(header, cells, strict=False))))
-        if len(rows) > MAX_IMPORT_ROWS:
-            raise ImportFileError(_("Tệp có quá %(n)d dòng; hãy chia nhỏ tệp.") % {"n": MAX_IMPORT_ROWS})
-    return [("header", header), *rows]
+        # Cells are stripped, so a tab or line break left here sits inside a name or a code.
+        bad = CONTROL_CHARACTER_RE.search(text)
+        if bad is not None:
+            errors.append(
+                RowError(
+                    line,
+                    column,
+                    _(
+                        "Ô chứa ký tự điều khiển không được phép (mã U+%(code)04X, ví dụ ký tự rỗng, "
+                        "tab hay xuống dòng). Hãy gõ lại nội dung ô này."
+                    )
+                    % {"code": ord(bad.group())},
+                )
+            )
+    return errors
 
 
-def _xlsx_rows(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
+def parse_and_validate(data: bytes, filename: str, *, importer, meter: Meter | None = None) -> ImportPreview:
+    """Reads the file row by row (see `spreadsheets.read_table`) and validates each row as it comes.
 
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ImportFileError(_("Tệp Excel bị hỏng hoặc không đúng định dạng .xlsx.")) from exc
-    sheet = workbook.worksheets[0]
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
-
-
-def _csv_rows(data: bytes) -> list[list]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            _("Tệp CSV phải được lưu với bảng mã UTF-8 (trong Excel: Lưu thành → CSV UTF-8).")
-        ) from exc
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    Raises ImportFileError when the file as a whole is unreadable or over a cap. Stops collecting
+    after MAX_ERRORS errors. `meter`, if given, follows the reading for a progress bar.
+    """
+    with closing(read_table(data, filename, meter)) as table:
+        first = next(table, None)
+        if first is None:
+            raise ImportFileError(_("Tệp không có dữ liệu."))
+        header = [normalise_key(h) for h in first[1]]
+        if len(header) > MAX_IMPORT_COLUMNS and header[MAX_IMPORT_COLUMNS]:
+            raise ImportFileError(_("Tệp có quá %(n)d cột.") % {"n": MAX_IMPORT_COLUMNS})
+        kind = detect_kind(header)
+        missing = [c for c in REQUIRED[kind] if c not in header]
+        if missing:
+            raise ImportFileError(_("Thiếu cột bắt buộc: %(cols)s.") % {"cols": ", ".join(missing)})
+        known = set(UNIT_COLUMNS if kind == "units" else ACCOUNT_COLUMNS)
+        # Unknown columns are dropped here: never validated, stored or echoed back.
+        columns = [(index, key) for index, key in enumerate(header) if key in known]
+        validator = UnitRowValidator(importer) if kind == "units" else AccountRowValidator(importer)
+        preview = ImportPreview(kind=kind)
+        data_rows = 0
+        for line, values in table:
+            if _is_blank(values):
+                continue
+            row = {key: cell_text(values[index]) if index < len(values) else "" for index, key in columns}
+            data_rows += 1
+            if data_rows > MAX_IMPORT_ROWS:
+                raise ImportFileError(_("Tệp có quá %(n)d dòng; hãy chia nhỏ tệp.") % {"n": MAX_IMPORT_ROWS})
+            problems = _cell_errors(line, row)
+            if problems:
+                preview.errors.extend(problems)
+            else:
+                clean = validator.validate(line, row, preview.errors)
+                if clean is not None:
+                    preview.rows.append(clean)
+            if len(preview.errors) >= MAX_ERRORS:
+                preview.errors.append(
+                    RowError(
+                        0,
+                        "",
+                        _("Đã dừng kiểm tra sau %(n)d lỗi. Hãy sửa các lỗi trên rồi tải tệp lên lại.")
+                        % {"n": MAX_ERRORS},
+                    )
+                )
+                return preview
+    validator.finish(preview)
+    return preview
 
 
 def detect_kind(header: list[str]) -> str:
@@ -190,21 +255,13 @@ def detect_kind(header: list[str]) -> str:
     )
 
 
-def parse_and_validate(data: bytes, filename: str, *, importer) -> ImportPreview:
-    table = read_table(data, filename)
-    header = table[0][1]
-    kind = detect_kind(header)
-    missing = [c for c in REQUIRED[kind] if c not in header]
-    if missing:
-        raise ImportFileError(_("Thiếu cột bắt buộc: %(cols)s.") % {"cols": ", ".join(missing)})
-    validator = UnitRowValidator(importer) if kind == "units" else AccountRowValidator(importer)
-    preview = ImportPreview(kind=kind)
-    for line, row in table[1:]:
-        clean = validator.validate(line, row, preview.errors)
-        if clean is not None:
-            preview.rows.append(clean)
-    validator.finish(preview)
-    return preview
+def _max_length(model, field_name: str) -> int:
+    return model._meta.get_field(field_name).max_length
+
+
+def _too_long(model, field_name: str) -> str:
+    # The database would refuse the row at import time (PostgreSQL enforces varchar lengths).
+    return _("Dài quá %(n)d ký tự.") % {"n": _max_length(model, field_name)}
 
 
 def _levels(value: str, line: int, errors: list[RowError], column: str = "cap_hoc") -> list[str]:
@@ -238,8 +295,12 @@ class UnitRowValidator:
             errors.append(
                 RowError(line, "ma_don_vi", _("Mã đơn vị “%(c)s” lặp lại trong tệp.") % {"c": code})
             )
+        elif len(code) > _max_length(Unit, "code"):
+            errors.append(RowError(line, "ma_don_vi", _too_long(Unit, "code")))
         if not row.get("ten_don_vi"):
             errors.append(RowError(line, "ten_don_vi", _("Thiếu tên đơn vị.")))
+        elif len(row["ten_don_vi"]) > _max_length(Unit, "name"):
+            errors.append(RowError(line, "ten_don_vi", _too_long(Unit, "name")))
         kind = KIND_ALIASES.get(normalise_key(row.get("loai")))
         if kind is None:
             errors.append(
@@ -351,8 +412,12 @@ class AccountRowValidator:
         name = row.get("ho_ten", "")
         if not name:
             errors.append(RowError(line, "ho_ten", _("Thiếu họ và tên.")))
+        elif len(name) > _max_length(User, "full_name"):
+            errors.append(RowError(line, "ho_ten", _too_long(User, "full_name")))
         email = row.get("email", "")
-        if email:
+        if len(email) > _max_length(User, "email"):
+            errors.append(RowError(line, "email", _too_long(User, "email")))
+        elif email:
             try:
                 validate_email(email)
             except ValidationError:

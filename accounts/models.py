@@ -8,9 +8,12 @@ city, and a cluster, when there is one, sits between a school and the unit above
 unit" is one indexed `startswith` filter.
 """
 
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -286,9 +289,19 @@ class PanelMembership(models.Model):
 
 
 class ImportBatch(models.Model):
-    """One uploaded units/accounts file: validated at upload, written only when confirmed."""
+    """One uploaded units/accounts file: validated at upload, written only when confirmed.
+
+    A large file is validated by a task (`validating`), its import always by a task (`running`);
+    both report `progress` of `progress_total` and touch `updated_at` as they go. A task that
+    fails marks the batch `failed` with a message in `errors`; one that died without a word
+    (worker killed) shows as stalled once `updated_at` is older than STALL_AFTER. Either way the
+    creator may retry (`services.import_batch_retry`).
+    """
+
+    STALL_AFTER = timedelta(minutes=30)
 
     class Status(models.TextChoices):
+        VALIDATING = "validating", _("Đang kiểm tra")
         INVALID = "invalid", _("Có lỗi")
         READY = "ready", _("Sẵn sàng nhập")
         RUNNING = "running", _("Đang nhập")
@@ -297,6 +310,7 @@ class ImportBatch(models.Model):
 
     created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="import_batches")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(default=timezone.now)
     filename = models.CharField(max_length=255)
     content = models.BinaryField()
     kind = models.CharField(max_length=20, blank=True)
@@ -305,6 +319,7 @@ class ImportBatch(models.Model):
     errors = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     progress = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -320,4 +335,19 @@ class ImportBatch(models.Model):
 
     @property
     def percent(self) -> int:
-        return int(100 * self.progress / self.row_count) if self.row_count else 0
+        return min(100, int(100 * self.progress / self.progress_total)) if self.progress_total else 0
+
+    @property
+    def is_working(self) -> bool:
+        """A task is validating or importing the file and still reporting progress."""
+        return self.status in (self.Status.VALIDATING, self.Status.RUNNING) and not self.is_stalled
+
+    @property
+    def is_stalled(self) -> bool:
+        return self.status in (self.Status.VALIDATING, self.Status.RUNNING) and (
+            self.updated_at < timezone.now() - self.STALL_AFTER
+        )
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == self.Status.FAILED or self.is_stalled

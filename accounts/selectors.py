@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from .models import Unit, User
+from .models import ImportBatch, Unit, User
 from .rules import unit_visible_q, user_visible_q
 
 
@@ -21,3 +21,8 @@ def users_visible_to(viewer, *, query: str = "", unit_id=None) -> QuerySet[User]
 
 def units_visible_to(viewer) -> QuerySet[Unit]:
     return Unit.objects.filter(unit_visible_q(viewer)).order_by("path")
+
+
+def import_batches_of(user) -> QuerySet[ImportBatch]:
+    """The user's own import batches, without their files (up to 5 MB each, read only by tasks)."""
+    return ImportBatch.objects.filter(created_by=user).defer("content")

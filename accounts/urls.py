@@ -13,5 +13,6 @@ urlpatterns = [
     path("import/template/<str:kind>.xlsx", views.import_template, name="import_template"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/retry/", views.import_retry, name="import_retry"),
     path("import/<int:pk>/passwords/", views.import_passwords, name="import_passwords"),
 ]

@@ -20,7 +20,7 @@ from . import selectors, services
 from .demo import DEMO_PASSWORD, USERS
 from .forms import ImportUploadForm, LoginForm, PasswordResetForm
 from .imports import passwords_workbook, template_workbook
-from .models import ImportBatch, User
+from .models import User
 from .rules import can_import_accounts, can_manage_account
 
 HOUR = 60 * 60
@@ -164,7 +164,7 @@ def import_start(request):
             importer=request.user, filename=upload.name, content=upload.read()
         )
         return redirect(batch)
-    batches = ImportBatch.objects.filter(created_by=request.user)[:10]
+    batches = selectors.import_batches_of(request.user)[:10]
     return render(request, "accounts/import_start.html", {"form": form, "batches": batches})
 
 
@@ -183,7 +183,7 @@ def import_template(request, kind):
 
 @login_required
 def import_detail(request, pk):
-    batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    batch = get_object_or_404(selectors.import_batches_of(request.user), pk=pk)
     context = {"batch": batch, "errors": batch.errors[:500], "error_count": len(batch.errors)}
     if request.htmx and request.GET.get("partial") == "progress":
         return render(request, "accounts/import_detail.html#progress", context)
@@ -193,15 +193,24 @@ def import_detail(request, pk):
 @login_required
 @require_POST
 def import_confirm(request, pk):
-    batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    batch = get_object_or_404(selectors.import_batches_of(request.user), pk=pk)
     services.import_batch_start(batch=batch, actor=request.user)
     return redirect(batch)
 
 
 @login_required
 @require_POST
+def import_retry(request, pk):
+    # SECURITY: a batch is its creator's alone (the selector); anyone else gets 404, nothing changes.
+    batch = get_object_or_404(selectors.import_batches_of(request.user), pk=pk)
+    services.import_batch_retry(batch=batch, actor=request.user)
+    return redirect(batch)
+
+
+@login_required
+@require_POST
 def import_passwords(request, pk):
-    batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    batch = get_object_or_404(selectors.import_batches_of(request.user), pk=pk)
     passwords = services.import_batch_reveal_passwords(batch=batch, actor=request.user)
     download = base64.b64encode(passwords_workbook(passwords)).decode() if passwords else ""
     return render(

@@ -52,7 +52,9 @@ def csv_file(rows, header=HEADER) -> io.BytesIO:
 
 
 def upload(client, fileobj):
-    response = client.post("/accounts/import/", {"file": fileobj})
+    # A file over 64 KiB is validated by a Celery task queued on commit (eager here).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/accounts/import/", {"file": fileobj})
     assert response.status_code == 302, response.content.decode()[:500]
     return ImportBatch.objects.latest("pk")
 
