@@ -27,6 +27,12 @@ def _attach(version, teacher, *, run_on_commit, capture):
     return version
 
 
+def _attach_stub(version, teacher):
+    """Attaches a tiny PDF inside the caller's transaction, leaving the queueing to its commit."""
+    key = default_storage.save("uploads/x/a.pdf", ContentFile(b"%PDF-1.4"))
+    services.version_attach_file(version=version, actor=teacher, key=key, original_name="a.pdf", size=8)
+
+
 def _later(minutes):
     return timezone.now() + datetime.timedelta(minutes=minutes)
 
@@ -65,13 +71,7 @@ def test_check_is_recorded_pending_in_the_uploads_own_transaction(
     """Attaching a file records the pending check (and its request time) before anything is queued."""
     version = lecture.versions.get()
     with transaction.atomic(), django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.version_attach_file(
-            version=version,
-            actor=teacher,
-            key=default_storage.save("uploads/x/a.pdf", ContentFile(b"%PDF-1.4")),
-            original_name="a.pdf",
-            size=8,
-        )
+        _attach_stub(version, teacher)
         row = LectureVersion.objects.get(pk=version.pk)
         assert row.check_status == "pending" and row.check_requested_at is not None
         assert row.check_started_at is None and row.check_attempts == 0
@@ -108,13 +108,7 @@ def test_upload_complete_page_says_the_check_will_start_when_the_broker_is_down(
     client.force_login(teacher)
     version = lecture.versions.get()
     with transaction.atomic():
-        services.version_attach_file(
-            version=version,
-            actor=teacher,
-            key=default_storage.save("uploads/x/a.pdf", ContentFile(b"%PDF-1.4")),
-            original_name="a.pdf",
-            size=8,
-        )
+        _attach_stub(version, teacher)
     version.refresh_from_db()
     assert services.version_check_queue(version_id=version.pk) is False
     page = client.get(lecture.get_absolute_url())
