@@ -92,3 +92,33 @@ def test_a_check_queued_while_the_broker_was_down_is_run_by_the_sweeper(
         client.flushdb()
     version.refresh_from_db()
     assert version.check_status == "passed" and version.check_attempts == 1
+
+
+def test_a_check_whose_whole_worker_died_is_finished_by_a_new_worker(
+    lecture, teacher, settings, tmp_path, redis_url
+):
+    """kill -9 of a whole worker mid-check: the sweeper finds the check begun too long ago and a new worker finishes it."""
+    broker, client = free_redis_db()
+    marker = tmp_path / "check.pid"
+    version = lecture.versions.get()
+    first = f"checks-dead-{os.getpid()}@{socket.gethostname()}"
+    second = f"checks-new-{os.getpid()}@{socket.gethostname()}"
+    slow = worker_command(first, module="tests.submissions.slow_check_worker")  # solo pool: one process
+    try:
+        with app_on_broker(settings, broker) as app:
+            with worker_process(
+                app, slow, _env(settings, broker, SLOW_CHECK_MARKER=str(marker)), first
+            ) as worker:
+                _attach_pdf(version, teacher)
+                assert _wait(marker.exists), "the check never started"
+                worker.kill()
+                worker.wait(timeout=20)
+            assert LectureVersion.objects.get(pk=version.pk).check_status == "pending"
+            with worker_process(app, worker_command(second), _env(settings, broker), second):
+                later = timezone.now() + datetime.timedelta(seconds=settings.CHECK_TIME_LIMIT_SECONDS + 120)
+                assert services.version_checks_sweep(now=later) == 1
+                assert _wait(lambda: LectureVersion.objects.get(pk=version.pk).check_status != "pending")
+    finally:
+        client.flushdb()
+    version.refresh_from_db()
+    assert version.check_status == "passed" and version.check_attempts == 2
