@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("lectures/", include("reviews.lecture_urls")),
     path("lectures/", include("submissions.urls")),
     path("reviews/", include("reviews.urls")),
     path("library/", include("repository.urls")),

@@ -22,9 +22,9 @@ class Publication(models.Model):
     scope = models.ForeignKey(
         Unit, verbose_name=_("kho"), on_delete=models.PROTECT, related_name="publications"
     )
-    case = models.ForeignKey(
-        "reviews.ReviewCase", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # The level whose approval published it (school, cluster, district, city), recorded by the
+    # review app when it publishes; the library reads no review case.
+    level = models.CharField(_("cấp phê duyệt"), max_length=20, blank=True)
     state = models.CharField(_("trạng thái"), max_length=20, choices=State.choices, default=State.ACTIVE)
     published_at = models.DateTimeField(_("xuất bản lúc"), auto_now_add=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -125,42 +124,6 @@ def publications_of_lecture(lecture: Lecture) -> QuerySet:
 def publication_history(user, publication: Publication) -> list[Publication]:
     """The publications of the same lecture the user may see: versions and scopes."""
     return list(publications_of_lecture(publication.lecture).filter(publication_visible_q(user)))
-
-
-def approval_trail(publication: Publication) -> list[dict]:
-    """The review cases of the published version, per level, with their log and minutes.
-
-    Contract with `reviews` used here: `ReviewCase(version, level, unit, state, decided_at,
-    decided_by)` and `CaseLog(case, actor, at, transition, comment)`; when a `reviews.Minutes`
-    model exists, its rows with a `case` foreign key are shown through their `strengths`,
-    `limitations`, `required_changes`, `conclusion`, `total`, `max_total` attributes (any of them
-    may be missing).
-    """
-    ReviewCase = apps.get_model("reviews", "ReviewCase")
-    cases = list(
-        ReviewCase.objects.filter(version_id=publication.version_id)
-        .select_related("unit", "decided_by")
-        .prefetch_related("log__actor")
-        .order_by("opened_at", "pk")
-    )
-    minutes_by_case = defaultdict(list)
-    try:
-        Minutes = apps.get_model("reviews", "Minutes")
-    except LookupError:
-        Minutes = None
-    if Minutes is not None and cases and any(f.name == "case" for f in Minutes._meta.get_fields()):
-        for minutes in Minutes.objects.filter(case__in=cases):
-            summary = {
-                key: getattr(minutes, key, "") or ""
-                for key in ("strengths", "limitations", "required_changes", "conclusion")
-            }
-            summary["total"] = getattr(minutes, "total", None)
-            summary["max_total"] = getattr(minutes, "max_total", None)
-            minutes_by_case[minutes.case_id].append(summary)
-    return [
-        {"case": case, "log": list(case.log.all()), "minutes": minutes_by_case.get(case.pk, [])}
-        for case in cases
-    ]
 
 
 @dataclass

@@ -9,7 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from submissions.models import Lecture
+from accounts.models import Unit
+from submissions.models import Lecture, LectureVersion
 
 from .models import Publication, RuntimeRecord, UsageDay
 from .rules import can_retract_publication
@@ -18,18 +19,17 @@ from .search import lecture_search_text
 RUNTIME_EVENTS_KEPT = 50
 
 
-def publication_publish(*, case, actor) -> Publication:
-    """Publishes the case's version into the library of the case's scope unit.
+def publication_publish(*, version: LectureVersion, scope: Unit, level: str, actor) -> Publication:
+    """Publishes an approved version into the library of `scope` (a school, cluster, district or
+    the city), recording the approval `level`.
 
-    The scope is the school for a school-level approval (the case's unit may be a department),
-    else the case's unit. An older active publication of the lecture at that scope is
-    superseded and stays in history; publications at other scopes are left as they are (a
-    rejection higher up never unpublishes a lower library). Call inside the approving
-    transaction; locks the active publication of the lecture at that scope.
+    An older active publication of the lecture at that scope is superseded and stays in history;
+    publications at other scopes are left as they are (a rejection higher up never unpublishes a
+    lower library). Call inside the approving transaction (reviews.services); locks the active
+    publication of the lecture at that scope.
     """
-    scope = case.unit.school if case.unit.kind == "department" else case.unit
     lecture = Lecture.objects.select_related("subject", "school", "author", "textbook_series").get(
-        pk=case.lecture_id
+        pk=version.lecture_id
     )
     with transaction.atomic():
         Publication.objects.select_for_update().filter(
@@ -37,9 +37,9 @@ def publication_publish(*, case, actor) -> Publication:
         ).update(state=Publication.State.SUPERSEDED)
         return Publication.objects.create(
             lecture=lecture,
-            version=case.version,
+            version=version,
             scope=scope,
-            case=case,
+            level=level,
             published_by=actor,
             search_text=lecture_search_text(lecture),
         )

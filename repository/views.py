@@ -119,7 +119,6 @@ def publication_detail(request, pk):
         "publication": publication,
         "lecture": publication.lecture,
         "history": selectors.publication_history(request.user, publication),
-        "trail": selectors.approval_trail(publication),
         "preview": _preview(request, publication) if publication.is_active else {"kind": "none"},
         "can_retract": can_retract_publication(request.user, publication),
     }

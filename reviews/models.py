@@ -184,6 +184,19 @@ class ReviewCase(models.Model):
         self.nominated_at, self.nominated_by = timezone.now(), by
 
 
+# How each transition reads in a case's history, in every language of the interface.
+TRANSITION_LABELS = {
+    "submit": _("Nộp bài"),
+    "resubmit": _("Nộp lại bản mới"),
+    "approve": _("Phê duyệt"),
+    "return_for_changes": _("Yêu cầu chỉnh sửa"),
+    "reject": _("Không phê duyệt"),
+    "withdraw": _("Rút bài"),
+    "nominate": _("Đề cử lên cấp trên"),
+    "assign": _("Phân công thành viên"),
+}
+
+
 class CaseLog(models.Model):
     """Append-only record of every transition: who, when, from, to, comment."""
 
@@ -211,6 +224,9 @@ class CaseLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("CaseLog rows are append-only")
+
+    def get_transition_display(self) -> str:
+        return str(TRANSITION_LABELS.get(self.transition, self.transition))
 
 
 class Rubric(models.Model):

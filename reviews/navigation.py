@@ -5,8 +5,10 @@ from django.utils.translation import gettext as _
 
 from elearning.navigation import HomeCard, NavItem
 
-from . import selectors
+from . import lifecycle, selectors
 from .rules import review_roles
+
+TEACHER_ROLES = {"teacher", "department_head"}
 
 
 def nav_items(user, scope):
@@ -24,7 +26,7 @@ def nav_items(user, scope):
 def home_cards(user, scope):
     r = review_roles(user)
     counts = selectors.home_counts(user)
-    cards = []
+    cards = _author_cards(user, scope)
     if r.head_of or r.leads or r.chairs:
         cards.append(
             HomeCard(
@@ -78,6 +80,50 @@ def home_cards(user, scope):
                 count=counts["unread"],
                 tone="info",
                 order=14,
+            )
+        )
+    return cards
+
+
+def _author_cards(user, scope):
+    """Drafts, lectures returned for changes and lectures in review of a teacher."""
+    if not scope.roles & TEACHER_ROLES:
+        return []
+    counts = lifecycle.author_counts(user)
+    url = reverse("lectures:list")
+    cards = []
+    if counts["returned"]:
+        cards.append(
+            HomeCard(
+                title=_("Bài giảng cần chỉnh sửa"),
+                text=_(
+                    "Tổ chuyên môn/hội đồng đã trả lại; đọc yêu cầu, sửa và nộp lại (không cần chờ đợt nộp)."
+                ),
+                url=url,
+                count=counts["returned"],
+                tone="warning",
+                order=10,
+            )
+        )
+    cards.append(
+        HomeCard(
+            title=_("Bài giảng nháp"),
+            text=_("Bản nháp chưa nộp: tải tệp lên, chờ kiểm tra rồi nộp trong đợt nộp."),
+            url=url,
+            count=counts["drafts"],
+            tone="primary",
+            order=11,
+        )
+    )
+    if counts["in_review"]:
+        cards.append(
+            HomeCard(
+                title=_("Bài giảng đang thẩm định"),
+                text=_("Đang chờ tổ trưởng/hội đồng quyết định; bạn có thể rút trước khi có quyết định."),
+                url=url,
+                count=counts["in_review"],
+                tone="info",
+                order=12,
             )
         )
     return cards

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import PanelMembership, RoleAssignment
 from accounts.rules import can_view_work, scope_for, work_visible_q
+from submissions.rules import can_edit_lecture
 
 from .models import OPEN_STATES, PANEL_LEVELS, CaseState, PanelAssignment, ReviewCase, ReviewLevel
 
@@ -283,63 +284,61 @@ def can_nominate_case(user, case: ReviewCase) -> bool:
     return not later and not open_
 
 
-# --- The author's actions -------------------------------------------------------------------------
+# --- The owner's actions --------------------------------------------------------------------------
+# SECURITY: only the lecture's owner (its author) submits, withdraws and resubmits, exactly as
+# only they edit it and upload its files (submissions.rules.can_edit_lecture). Co-authors are
+# credited and may follow the lecture, but never act on its cases (nor review them: _not_author_q).
+
+
+def _owner_q(r: ReviewRoles) -> Q:
+    return Q(lecture__author_id=r.user_id)
+
+
+def _is_owner(user, case: ReviewCase) -> bool:
+    return case is not None and can_edit_lecture(user, case.lecture)
 
 
 def cases_submittable_q(user) -> Q:
     r = review_roles(user)
     if r.user_id is None:
         return NONE_Q
-    return Q(state=CaseState.DRAFT) & Q(pk__in=ReviewCase.objects.filter(_author_q(r)).values("pk"))
+    return Q(state=CaseState.DRAFT) & _owner_q(r)
 
 
 @rules.predicate
 def can_submit_case(user, case: ReviewCase) -> bool:
-    r = review_roles(user)
-    return (
-        r.user_id is not None and case is not None and case.state == CaseState.DRAFT and _is_author(r, case)
-    )
+    return case is not None and case.state == CaseState.DRAFT and _is_owner(user, case)
 
 
 def cases_withdrawable_q(user) -> Q:
-    """Twin of `can_withdraw_case`: the author's school-level cases still waiting for a decision."""
+    """Twin of `can_withdraw_case`: the owner's school-level cases still waiting for a decision."""
     r = review_roles(user)
     if r.user_id is None:
         return NONE_Q
-    return Q(state__in=[CaseState.IN_REVIEW, CaseState.DRAFT], level=ReviewLevel.SCHOOL) & Q(
-        pk__in=ReviewCase.objects.filter(_author_q(r)).values("pk")
-    )
+    return Q(state__in=[CaseState.IN_REVIEW, CaseState.DRAFT], level=ReviewLevel.SCHOOL) & _owner_q(r)
 
 
 @rules.predicate
 def can_withdraw_case(user, case: ReviewCase) -> bool:
-    r = review_roles(user)
-    if r.user_id is None or case is None:
-        return False
     return (
-        case.state in (CaseState.IN_REVIEW, CaseState.DRAFT)
+        case is not None
+        and case.state in (CaseState.IN_REVIEW, CaseState.DRAFT)
         and case.level == ReviewLevel.SCHOOL
-        and _is_author(r, case)
+        and _is_owner(user, case)
     )
 
 
 def cases_resubmittable_q(user) -> Q:
-    """Twin of `can_resubmit_case`: the author's returned cases."""
+    """Twin of `can_resubmit_case`: the owner's returned cases."""
     r = review_roles(user)
     if r.user_id is None:
         return NONE_Q
-    return Q(state=CaseState.RETURNED) & Q(pk__in=ReviewCase.objects.filter(_author_q(r)).values("pk"))
+    return Q(state=CaseState.RETURNED) & _owner_q(r)
 
 
 @rules.predicate
 def can_resubmit_case(user, case: ReviewCase) -> bool:
-    r = review_roles(user)
-    return (
-        r.user_id is not None
-        and case is not None
-        and case.state == CaseState.RETURNED
-        and _is_author(r, case)
-    )
+    return case is not None and case.state == CaseState.RETURNED and _is_owner(user, case)
 
 
 # Predicate name → queryset twin; the agreement test walks this table.

@@ -188,3 +188,20 @@ def queue_windows(qs: QuerySet[ReviewCase]):
     from submissions.models import SubmissionWindow
 
     return SubmissionWindow.objects.filter(pk__in=qs.values("window_id")).order_by("-opens_on")
+
+
+def approval_trail(*, version_id: int) -> list[dict]:
+    """The review cases of a version, per level in order, with their log and minutes summaries."""
+    cases = list(
+        ReviewCase.objects.filter(version_id=version_id)
+        .select_related("unit", "decided_by")
+        .prefetch_related("log__actor")
+        .order_by("opened_at", "pk")
+    )
+    minutes_by_case: dict[int, list[Minutes]] = {}
+    for minutes in Minutes.objects.filter(case__in=cases):
+        minutes_by_case.setdefault(minutes.case_id, []).append(minutes)
+    return [
+        {"case": case, "log": list(case.log.all()), "minutes": minutes_by_case.get(case.pk, [])}
+        for case in cases
+    ]

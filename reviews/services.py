@@ -22,8 +22,12 @@ from django.utils.translation import gettext_lazy
 from django_fsm import has_transition_perm
 
 from accounts.models import PanelMembership, RoleAssignment, Unit
-from submissions.models import LectureVersion
+from repository.services import publication_publish, publication_reindex
+from submissions import selectors as submission_selectors
+from submissions import services as submission_services
+from submissions.models import Lecture, LectureVersion
 
+from . import lifecycle
 from . import rules as review_rules
 from .models import (
     OPEN_STATES,
@@ -241,6 +245,77 @@ def case_withdraw(*, case: ReviewCase, actor) -> ReviewCase:
     return case
 
 
+# --- A lecture's life, as its owner acts on it ----------------------------------------------------
+
+
+def lecture_submit(*, lecture: Lecture, actor, today: datetime.date | None = None) -> ReviewCase:
+    """Submits the lecture's draft version for review and opens the school-level case.
+
+    Locks the version (`submissions.services.version_lock_for_submit`). A first submission needs
+    an open window (else the message says when the next one opens); a lecture returned for
+    changes is resubmitted at any time (`lecture_resubmit`). Returns the new review case.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        version = submission_services.version_lock_for_submit(lecture=lecture, actor=actor)
+        last = lifecycle.latest_case(version.lecture)
+        if last is not None and last.state == CaseState.RETURNED:
+            return lecture_resubmit(lecture=version.lecture, actor=actor)
+        level = version.lecture.school_level
+        window = submission_selectors.window_open_on(today, school_level=level)
+        if window is None:
+            raise ValidationError(submission_selectors.closed_window_message(today, school_level=level))
+        submission_services.version_mark_submitted(version=version, window=window)
+        return case_submit(version=version, actor=actor, window=window)
+
+
+def lecture_resubmit(*, lecture: Lecture, actor) -> ReviewCase:
+    """Resubmits a lecture returned for changes, with no window check (DESIGN.md 4).
+
+    Locks the version, then the returned case (in `case_submit`); the new case points at it.
+    """
+    with transaction.atomic():
+        version = submission_services.version_lock_for_submit(lecture=lecture, actor=actor)
+        returned = lifecycle.latest_case(version.lecture)
+        if returned is None or returned.state != CaseState.RETURNED:
+            raise CaseConflict(_("Bài giảng này không ở trạng thái cần chỉnh sửa."))
+        submission_services.version_mark_submitted(version=version, window=returned.window)
+        return case_submit(version=version, actor=actor, window=None, previous=returned)
+
+
+def lecture_withdraw(*, lecture: Lecture, actor) -> ReviewCase:
+    """The owner takes back a version waiting for the school-level decision (`case_withdraw`)."""
+    case = lifecycle.latest_case(lecture)
+    if case is None or case.state != CaseState.IN_REVIEW:
+        raise CaseConflict(_("Không có bài nào đang chờ thẩm định để rút."))
+    return case_withdraw(case=case, actor=actor)
+
+
+def lecture_new_version(*, lecture: Lecture, actor, change_note: str = "") -> LectureVersion:
+    """Starts the next draft once the lecture's last case has ended (approved, returned,
+    rejected or withdrawn). Locks the lecture (`submissions.services.version_new`)."""
+    with transaction.atomic():
+        case = lifecycle.latest_case(lecture)
+        if case is None or case.state not in lifecycle.NEW_VERSION_AFTER:
+            raise CaseConflict(
+                _(
+                    "Chỉ tạo phiên bản mới khi bài giảng đã được phê duyệt, bị trả lại, không được duyệt hoặc đã rút."
+                )
+            )
+        return submission_services.version_new(lecture=lecture, actor=actor, change_note=change_note)
+
+
+def lecture_update(*, lecture: Lecture, actor, **fields) -> Lecture:
+    """Changes a draft lecture's details and keeps the library's copy of them in step.
+
+    Locks the lecture (`submissions.services.lecture_update`), then its publications.
+    """
+    with transaction.atomic():
+        lecture = submission_services.lecture_update(lecture=lecture, actor=actor, **fields)
+        publication_reindex(lecture)
+    return lecture
+
+
 # --- Decisions ------------------------------------------------------------------------------------
 
 
@@ -394,9 +469,9 @@ def _decide(*, case: ReviewCase, actor, decision: str, minutes: MinutesInput) ->
             decided_at=case.decided_at,
         )
         if decision == Decision.APPROVE:
-            from repository.services import publication_publish
-
-            publication_publish(case=case, actor=actor)
+            # A school-level approval (decided in a department) publishes into the school's library.
+            scope = case.unit.school if case.unit.kind == Unit.Kind.DEPARTMENT else case.unit
+            publication_publish(version=case.version, scope=scope, level=case.level, actor=actor)
         text = {
             Decision.APPROVE: _("Bài giảng “%(title)s” đã được phê duyệt (%(level)s)."),
             Decision.RETURN: _("Bài giảng “%(title)s” cần chỉnh sửa (%(level)s): xem biên bản và nộp lại."),

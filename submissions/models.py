@@ -135,7 +135,7 @@ class Lecture(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("submissions:lecture_detail", args=[self.pk])
+        return reverse("lectures:detail", args=[self.pk])
 
 
 class LectureVersion(models.Model):

@@ -26,7 +26,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import RoleAssignment, SchoolLevel, Unit
-from repository.services import publication_reindex
 
 from . import selectors, uploads
 from .models import AcademicYear, Lecture, LectureVersion, SubmissionKind, SubmissionWindow, UploadSession
@@ -223,7 +222,9 @@ def lecture_create(
 def lecture_update(*, lecture: Lecture, actor, **fields) -> Lecture:
     """Changes the metadata while a draft version is being prepared. Locks the lecture.
 
-    Refused while a version is in review or after a decision (start a new version first).
+    Refused while a version is in review or after a decision (start a new version first). The
+    library's copy of the metadata is kept in step by `reviews.services.lecture_update`, the
+    service the lecture pages call.
     """
     with transaction.atomic():
         lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
@@ -245,27 +246,23 @@ def lecture_update(*, lecture: Lecture, actor, **fields) -> Lecture:
         lecture.save()
         if co_authors is not None:
             lecture.co_authors.set(co_authors)
-        # The library searches a copy of the metadata: keep it in step.
-        publication_reindex(lecture)
     return lecture
 
 
 def version_new(*, lecture: Lecture, actor, change_note: str = "") -> LectureVersion:
-    """Starts the next (draft) version after approval, return, rejection or withdrawal.
+    """Starts the next (draft) version of a lecture whose versions are all submitted.
 
+    Whether the lecture's life allows a new version now (after approval, return, rejection or
+    withdrawal) is the review app's decision: call `reviews.services.lecture_new_version`.
     Locks the lecture so two clicks make one version. The submitted versions stay unchanged.
     """
     with transaction.atomic():
         lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
         if not can_edit_lecture(actor, lecture):
             raise PermissionDenied
-        if "new_version" not in selectors.lecture_status(lecture, user=actor).actions:
-            raise ValidationError(
-                _(
-                    "Chỉ tạo phiên bản mới khi bài giảng đã được phê duyệt, bị trả lại, không được duyệt hoặc đã rút."
-                )
-            )
         last = selectors.latest_version(lecture)
+        if last is not None and not last.is_submitted:
+            raise ValidationError(_("Bài giảng đang có một phiên bản nháp; hãy tiếp tục với phiên bản đó."))
         version = LectureVersion.objects.create(
             lecture=lecture, number=(last.number if last else 0) + 1, change_note=change_note
         )
@@ -748,10 +745,14 @@ def upload_sessions_cleanup(*, now: datetime.datetime | None = None) -> int:
     return count
 
 
-# --- Submitting -----------------------------------------------------------------------------
+# --- Submitting (the review app decides; see reviews.services.lecture_submit) ---------------
 
 
-def _lock_for_submit(lecture: Lecture, actor) -> LectureVersion:
+def version_lock_for_submit(*, lecture: Lecture, actor) -> LectureVersion:
+    """The lecture's draft version, locked, if its owner may submit it: its file passed the check.
+
+    Call inside `transaction.atomic`; locks the version.
+    """
     version = (
         LectureVersion.objects.select_for_update()
         .select_related("lecture")
@@ -776,63 +777,13 @@ def _lock_for_submit(lecture: Lecture, actor) -> LectureVersion:
     return version
 
 
-def lecture_submit(*, lecture: Lecture, actor, today: datetime.date | None = None):
-    """Submits the lecture's draft version for review and opens the school-level case.
+def version_mark_submitted(*, version: LectureVersion, window: SubmissionWindow | None) -> LectureVersion:
+    """Seals a locked draft version: from now on its file and checks never change.
 
-    Locks the version. A first submission needs an open window (else the message says when the
-    next one opens); a lecture returned for changes is resubmitted at any time through
-    `lecture_resubmit`. Returns the new review case.
+    Call inside `transaction.atomic` after `version_lock_for_submit`.
     """
-    from reviews.services import case_submit
-
-    today = today or timezone.localdate()
-    with transaction.atomic():
-        version = _lock_for_submit(lecture, actor)
-        last = selectors.latest_case(version.lecture)
-        if last is not None and last.state == selectors.RETURNED:
-            return lecture_resubmit(lecture=version.lecture, version=version, actor=actor)
-        window = selectors.window_open_on(today, school_level=version.lecture.school_level)
-        if window is None:
-            raise ValidationError(
-                selectors.closed_window_message(today, school_level=version.lecture.school_level)
-            )
-        version.submitted_at = timezone.now()
-        version.window = window
-        version.save(update_fields=["submitted_at", "window"])
-        Lecture.objects.filter(pk=lecture.pk).update(updated_at=timezone.now())
-        return case_submit(version=version, actor=actor, window=window)
-
-
-def lecture_resubmit(*, lecture: Lecture, version: LectureVersion, actor):
-    """Resubmits a lecture returned for changes, with no window check (DESIGN.md 4).
-
-    Locks the version; the new case points at the returned one (`previous`). The reviews app
-    owns what happens to the returned case.
-    """
-    from reviews.services import case_submit
-
-    with transaction.atomic():
-        version = _lock_for_submit(lecture, actor)
-        returned = selectors.latest_case(version.lecture)
-        if returned is None or returned.state != selectors.RETURNED:
-            raise ValidationError(_("Bài giảng này không ở trạng thái cần chỉnh sửa."))
-        version.submitted_at = timezone.now()
-        version.window = returned.window
-        version.save(update_fields=["submitted_at", "window"])
-        Lecture.objects.filter(pk=lecture.pk).update(updated_at=timezone.now())
-        return case_submit(version=version, actor=actor, window=None, previous=returned)
-
-
-def lecture_withdraw(*, lecture: Lecture, actor):
-    """The author takes back a version waiting for the school-level decision.
-
-    Delegates to `reviews.services.case_withdraw`, which locks the case.
-    """
-    from reviews.services import case_withdraw
-
-    if not can_edit_lecture(actor, lecture):
-        raise PermissionDenied
-    case = selectors.latest_case(lecture)
-    if case is None or case.state != selectors.IN_REVIEW:
-        raise ValidationError(_("Không có bài nào đang chờ thẩm định để rút."))
-    return case_withdraw(case=case, actor=actor)
+    version.submitted_at = timezone.now()
+    version.window = window
+    version.save(update_fields=["submitted_at", "window"])
+    Lecture.objects.filter(pk=version.lecture_id).update(updated_at=timezone.now())
+    return version

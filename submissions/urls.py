@@ -5,14 +5,8 @@ from . import views
 app_name = "submissions"
 
 urlpatterns = [
-    path("", views.lecture_list, name="lecture_list"),
     path("new/", views.lecture_create, name="lecture_create"),
-    path("<int:pk>/", views.lecture_detail, name="lecture_detail"),
-    path("<int:pk>/edit/", views.lecture_edit, name="lecture_edit"),
-    path("<int:pk>/submit/", views.version_submit, name="version_submit"),
-    path("<int:pk>/withdraw/", views.version_withdraw, name="version_withdraw"),
     path("<int:pk>/check/retry/", views.version_check_retry, name="version_check_retry"),
-    path("<int:pk>/versions/new/", views.version_new, name="version_new"),
     path("versions/<int:pk>/download/", views.version_download, name="version_download"),
     # The S3-multipart protocol spoken by static/js/upload.js (both back ends).
     path("uploads/", views.upload_create, name="upload_create"),

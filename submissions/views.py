@@ -1,8 +1,9 @@
-"""Teacher pages "Bài giảng của tôi" and the JSON endpoints of the multipart upload protocol.
+"""Creating a lecture, its file's check and download, and the JSON endpoints of the multipart
+upload protocol. The lecture pages that show its review life are the reviews app's
+(reviews/lecture_views.py).
 
 Views fetch through selectors (out of scope → 404), call one service, and show the service's
-Vietnamese message. The actions offered come from `selectors.lecture_status(...).actions`; a
-POST for an action not offered answers 403 (the service checks again under lock).
+Vietnamese message; an action not offered answers 403 (the service checks again under lock).
 """
 
 from __future__ import annotations
@@ -20,26 +21,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from repository.selectors import publications_of_lecture
-
 from . import selectors, services, uploads
-from .forms import LectureForm, VersionNewForm
-from .rules import can_edit_lecture, is_teacher
+from .forms import LectureForm
 
 
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
-
-
-@login_required
-def lecture_list(request):
-    lectures = list(selectors.lectures_of(request.user))
-    rows = [(lecture, selectors.lecture_status(lecture, user=request.user)) for lecture in lectures]
-    return render(
-        request,
-        "submissions/lecture_list.html",
-        {"rows": rows, "can_create": is_teacher(request.user)},
-    )
 
 
 @login_required
@@ -72,123 +59,18 @@ def lecture_create(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def lecture_edit(request, pk):
-    lecture = selectors.lecture_get(request.user, pk)
-    status = selectors.lecture_status(lecture, user=request.user)
-    if "edit" not in status.actions:
-        raise PermissionDenied
-    form = LectureForm(request.POST or None, instance=lecture, author=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.lecture_update(
-                lecture=lecture,
-                actor=request.user,
-                **{k: data[k] for k in form.Meta.fields if k != "co_authors"},
-                co_authors=list(data["co_authors"]),
-            )
-        except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
-        else:
-            messages.success(request, _("Đã lưu thông tin bài giảng."))
-            return redirect(lecture)
-    return render(request, "submissions/lecture_form.html", {"form": form, "lecture": lecture})
-
-
-def _detail_context(request, lecture):
-    status = selectors.lecture_status(lecture, user=request.user)
-    versions = list(lecture.versions.select_related("window").order_by("-number"))
-    return {
-        "lecture": lecture,
-        "status": status,
-        "versions": versions,
-        "draft": status.draft,
-        "can_edit": can_edit_lecture(request.user, lecture),
-        "max_bytes": settings.LECTURE_MAX_FILE_BYTES,
-        "version_form": VersionNewForm() if "new_version" in status.actions else None,
-        # Where the lecture stands in the libraries, with any retraction reason for the author.
-        "publications": publications_of_lecture(lecture),
-    }
-
-
-@login_required
-@require_GET
-def lecture_detail(request, pk):
-    lecture = selectors.lecture_get(request.user, pk)
-    context = _detail_context(request, lecture)
-    if request.htmx:
-        return render(request, "submissions/lecture_detail.html#status-panel", context)
-    return render(request, "submissions/lecture_detail.html", context)
-
-
-@login_required
-@require_POST
-def version_submit(request, pk):
-    lecture = selectors.lecture_get(request.user, pk)
-    if "submit" not in selectors.lecture_status(lecture, user=request.user).actions:
-        raise PermissionDenied
-    try:
-        case = services.lecture_submit(lecture=lecture, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(
-            request,
-            _("Đã nộp bài giảng. Người thẩm định: %(holder)s.") % {"holder": selectors.case_holder(case)},
-        )
-    return redirect(lecture)
-
-
-@login_required
-@require_POST
-def version_withdraw(request, pk):
-    lecture = selectors.lecture_get(request.user, pk)
-    if "withdraw" not in selectors.lecture_status(lecture, user=request.user).actions:
-        raise PermissionDenied
-    try:
-        services.lecture_withdraw(lecture=lecture, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Đã rút bài giảng. Bạn có thể tạo phiên bản mới để nộp lại."))
-    return redirect(lecture)
-
-
-@login_required
 @require_POST
 def version_check_retry(request, pk):
     lecture = selectors.lecture_get(request.user, pk)
-    status = selectors.lecture_status(lecture, user=request.user)
-    if "retry_check" not in status.actions:
+    draft = selectors.draft_version(lecture)
+    if "retry_check" not in selectors.draft_actions(lecture, request.user, draft):
         raise PermissionDenied
     try:
-        services.version_check_retry(version=status.draft, actor=request.user)
+        services.version_check_retry(version=draft, actor=request.user)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("Đã yêu cầu kiểm tra lại tệp; kết quả sẽ hiện trên trang này."))
-    return redirect(lecture)
-
-
-@login_required
-@require_POST
-def version_new(request, pk):
-    lecture = selectors.lecture_get(request.user, pk)
-    if "new_version" not in selectors.lecture_status(lecture, user=request.user).actions:
-        raise PermissionDenied
-    form = VersionNewForm(request.POST)
-    form.is_valid()
-    try:
-        version = services.version_new(
-            lecture=lecture, actor=request.user, change_note=form.cleaned_data.get("change_note", "")
-        )
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(
-            request, _("Đã tạo phiên bản %(n)d. Hãy tải tệp đã chỉnh sửa lên.") % {"n": version.number}
-        )
     return redirect(lecture)
 
 

@@ -1,10 +1,9 @@
 """`{% load reviews_tags %}`: state colours and the author's side of a lecture's review."""
 
 from django import template
-from django.utils.translation import gettext_lazy as _
 
 from reviews import selectors
-from reviews.models import CaseState
+from reviews.models import TRANSITION_LABELS, CaseState
 
 register = template.Library()
 
@@ -24,21 +23,9 @@ def state_tone(state: str) -> str:
     return TONES.get(state, "secondary")
 
 
-TRANSITIONS = {
-    "submit": _("Nộp bài"),
-    "resubmit": _("Nộp lại bản mới"),
-    "approve": _("Phê duyệt"),
-    "return_for_changes": _("Yêu cầu chỉnh sửa"),
-    "reject": _("Không phê duyệt"),
-    "withdraw": _("Rút bài"),
-    "nominate": _("Đề cử lên cấp trên"),
-    "assign": _("Phân công thành viên"),
-}
-
-
 @register.filter
 def transition_label(name: str) -> str:
-    return TRANSITIONS.get(name, name)
+    return str(TRANSITION_LABELS.get(name, name))
 
 
 @register.filter
@@ -68,3 +55,10 @@ def lecture_reviews(context, lecture):
         "cases": selectors.cases_for_lecture(lecture, user).select_related("minutes"),
         "request": context["request"],
     }
+
+
+@register.simple_tag
+def approval_trail(publication):
+    """`{% approval_trail publication as trail %}`: the review cases of a published version, for
+    the library's page (the repository app knows nothing of review cases)."""
+    return selectors.approval_trail(version_id=publication.version_id)

@@ -128,4 +128,6 @@ def approved_case(version: LectureVersion, unit: Unit, actor) -> ReviewCase:
 
 def publish(version: LectureVersion, unit: Unit, actor):
     """Publishes through the real service, as the reviews engine does when it approves."""
-    return publication_publish(case=approved_case(version, unit, actor), actor=actor)
+    case = approved_case(version, unit, actor)
+    scope = unit.school if unit.kind == Unit.Kind.DEPARTMENT else unit
+    return publication_publish(version=version, scope=scope, level=case.level, actor=actor)

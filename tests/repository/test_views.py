@@ -220,11 +220,11 @@ def test_principal_school_library_and_coverage(demo, client):
 
 def test_detail_shows_approval_trail_with_minutes(demo, client):
     """The detail page shows each level's decision with its minutes summary."""
-    from reviews.models import Minutes
+    from reviews.models import Minutes, ReviewCase
 
     pub = _pub(demo, title="Phân số")
     Minutes.objects.create(
-        case=pub.case,
+        case=ReviewCase.objects.get(version=pub.version),
         decision="approve",
         level="school",
         unit_name="Tổ Toán – Tin",

@@ -67,7 +67,9 @@ def test_approve_writes_log_minutes_publication_and_notifies_author(demo, django
     assert minutes.decision == "approve" and minutes.total == Decimal("80.00")
     assert minutes.unit_name == "Trường THCS Lê Quý Đôn"
     assert minutes.reviewers[0]["name"] == "Trần Văn Hùng"
-    assert Publication.objects.filter(case=case, scope=demo.unit("THCS-LQD"), state="active").exists()
+    assert Publication.objects.filter(
+        version=case.version, level="school", scope=demo.unit("THCS-LQD"), state="active"
+    ).exists()
     assert [m.to for m in mail.outbox] == [["demo.gv@example.edu.vn"]]
     assert "đã được phê duyệt" in mail.outbox[0].body
 
@@ -271,7 +273,9 @@ def test_panel_chain_assign_evaluate_approve_publishes_at_district(demo):
     minutes = Minutes.objects.get(case=case)
     assert minutes.total == Decimal("80.00")
     assert [r["name"] for r in minutes.reviewers] == ["Tạ Minh Châu", "Phan Văn Khải", "Kiều Thị Yến"]
-    assert Publication.objects.filter(case=case, scope=demo.unit("PGD-HB")).exists()
+    assert Publication.objects.filter(
+        version=case.version, level="district", scope=demo.unit("PGD-HB")
+    ).exists()
 
 
 def test_panel_decision_waits_for_every_evaluation(demo):

@@ -19,7 +19,7 @@ def test_author_reads_the_retraction_reason_on_the_lecture_page(demo, client):
 def test_editing_the_lecture_updates_the_library_search(demo, client):
     """A corrected title is what the library search finds afterwards."""
     from repository.models import Publication
-    from submissions.services import lecture_update
+    from reviews.services import lecture_update
 
     lecture = make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"))
     version = make_version(lecture, kind="none")

@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.storage import default_storage
 
-from submissions import selectors
+from reviews import lifecycle
 from submissions.models import UploadSession
 
 from .conftest import fixture_file, sha256
@@ -138,4 +138,4 @@ def test_pending_check_is_polled_by_htmx(client, lecture, teacher):
     assert 'hx-trigger="every 2s"' in page and "Đang kiểm tra" in page
     partial = client.get(lecture.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
     assert partial.strip().startswith('<div id="status-panel"') and "<html" not in partial
-    assert selectors.lecture_status(lecture, user=teacher).code == "draft_checking"
+    assert lifecycle.lecture_status(lecture, user=teacher).code == "draft_checking"

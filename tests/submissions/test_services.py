@@ -1,4 +1,5 @@
-"""Lecture services: metadata rules, the calendar, immutability and the submit/withdraw path."""
+"""Lecture services: metadata rules, the calendar, immutability, and the submit/withdraw path
+through the review app's lifecycle services."""
 
 import datetime
 
@@ -8,6 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Subject
+from reviews import lifecycle
+from reviews import services as review_services
 from reviews.models import CaseState, ReviewCase
 from submissions import selectors, services
 from submissions.models import LectureVersion, SubmissionWindow
@@ -137,12 +140,12 @@ def test_submit_in_an_open_window_opens_the_school_case(
     """A checked draft submitted in an open window is stamped and goes to the department head."""
     version = attach_fixture(lecture.versions.get(), teacher, SCORM12, django_capture_on_commit_callbacks)
     assert version.check_status == "passed"
-    case = services.lecture_submit(lecture=lecture, actor=teacher)
+    case = review_services.lecture_submit(lecture=lecture, actor=teacher)
     version.refresh_from_db()
     assert version.is_submitted and version.window == open_window
     assert (case.state, case.level, case.unit.code) == (CaseState.IN_REVIEW, "school", "THCS-LQD-TOAN")
     assert case.due_on == open_window.closes_on + datetime.timedelta(days=7)
-    status = selectors.lecture_status(lecture, user=teacher)
+    status = lifecycle.lecture_status(lecture, user=teacher)
     assert status.code == "in_review"
     assert "Tổ trưởng" in status.holder and status.actions == {"withdraw"}
 
@@ -153,7 +156,7 @@ def test_first_submission_outside_a_window_says_when_the_next_opens(
     """Outside every window the submission is refused with the opening date of the next window."""
     attach_fixture(lecture.versions.get(), teacher, SCORM12, django_capture_on_commit_callbacks)
     with pytest.raises(ValidationError) as exc:
-        services.lecture_submit(lecture=lecture, actor=teacher)
+        review_services.lecture_submit(lecture=lecture, actor=teacher)
     expected = f"Hiện không trong đợt nộp. Đợt nộp tiếp theo mở từ {closed_calendar.opens_on:%d/%m/%Y}."
     assert exc.value.messages == [expected]
     assert not ReviewCase.objects.exists()
@@ -167,7 +170,7 @@ def test_window_message_with_the_issue_dates(lecture, teacher, year, django_capt
     )
     attach_fixture(lecture.versions.get(), teacher, SCORM12, django_capture_on_commit_callbacks)
     with pytest.raises(ValidationError) as exc:
-        services.lecture_submit(lecture=lecture, actor=teacher, today=datetime.date(2026, 12, 1))
+        review_services.lecture_submit(lecture=lecture, actor=teacher, today=datetime.date(2026, 12, 1))
     assert exc.value.messages == ["Hiện không trong đợt nộp. Đợt nộp tiếp theo mở từ 18/01/2027."]
 
 
@@ -177,16 +180,16 @@ def test_a_version_that_failed_its_checks_cannot_be_submitted(
     """A failed file blocks the submission: the service refuses and no submit action is offered."""
     version = attach_fixture(lecture.versions.get(), teacher, FAKE_MP4, django_capture_on_commit_callbacks)
     assert version.check_status == "failed"
-    assert "submit" not in selectors.lecture_status(lecture, user=teacher).actions
+    assert "submit" not in lifecycle.lecture_status(lecture, user=teacher).actions
     with pytest.raises(ValidationError, match="không vượt qua kiểm tra"):
-        services.lecture_submit(lecture=lecture, actor=teacher)
+        review_services.lecture_submit(lecture=lecture, actor=teacher)
     assert not ReviewCase.objects.exists()
 
 
 def test_a_draft_without_file_cannot_be_submitted(lecture, teacher, open_window):
     """Submitting before any upload asks for the file first."""
     with pytest.raises(ValidationError, match="Chưa có tệp"):
-        services.lecture_submit(lecture=lecture, actor=teacher)
+        review_services.lecture_submit(lecture=lecture, actor=teacher)
 
 
 def test_only_the_author_submits(lecture, teacher, demo, open_window, django_capture_on_commit_callbacks):
@@ -195,14 +198,14 @@ def test_only_the_author_submits(lecture, teacher, demo, open_window, django_cap
     attach_fixture(lecture.versions.get(), teacher, SCORM12, django_capture_on_commit_callbacks)
     for other in ("demo.gv.van", "demo.tt"):
         with pytest.raises(PermissionDenied):
-            services.lecture_submit(lecture=lecture, actor=demo.user(other))
+            review_services.lecture_submit(lecture=lecture, actor=demo.user(other))
     assert not ReviewCase.objects.exists()
 
 
 def test_a_submitted_version_is_immutable(lecture, teacher, open_window, django_capture_on_commit_callbacks):
     """After submission the file cannot be replaced, no upload can start and metadata cannot change."""
     version = attach_fixture(lecture.versions.get(), teacher, SCORM12, django_capture_on_commit_callbacks)
-    services.lecture_submit(lecture=lecture, actor=teacher)
+    review_services.lecture_submit(lecture=lecture, actor=teacher)
     before = LectureVersion.objects.values().get(pk=version.pk)
     with pytest.raises(ValidationError, match="đã nộp"):
         services.version_attach_file(
@@ -213,7 +216,7 @@ def test_a_submitted_version_is_immutable(lecture, teacher, open_window, django_
     with pytest.raises(ValidationError, match="bản nháp"):
         services.lecture_update(lecture=lecture, actor=teacher, title="Khác")
     with pytest.raises(ValidationError):
-        services.lecture_submit(lecture=lecture, actor=teacher)
+        review_services.lecture_submit(lecture=lecture, actor=teacher)
     assert LectureVersion.objects.values().get(pk=version.pk) == before
 
 
@@ -232,15 +235,15 @@ def test_withdraw_then_new_version(lecture, teacher, open_window, django_capture
     """The author withdraws before a decision, then starts version 2 as a fresh draft."""
     attach_fixture(lecture.versions.get(), teacher, SCORM12, django_capture_on_commit_callbacks)
     with pytest.raises(ValidationError):
-        services.version_new(lecture=lecture, actor=teacher)  # not while in review
-    services.lecture_submit(lecture=lecture, actor=teacher)
-    case = services.lecture_withdraw(lecture=lecture, actor=teacher)
+        review_services.lecture_new_version(lecture=lecture, actor=teacher)  # not while in review
+    review_services.lecture_submit(lecture=lecture, actor=teacher)
+    case = review_services.lecture_withdraw(lecture=lecture, actor=teacher)
     assert case.state == CaseState.WITHDRAWN
-    status = selectors.lecture_status(lecture, user=teacher)
+    status = lifecycle.lecture_status(lecture, user=teacher)
     assert status.code == "withdrawn" and "new_version" in status.actions
-    v2 = services.version_new(lecture=lecture, actor=teacher, change_note="Sửa câu hỏi 3")
+    v2 = review_services.lecture_new_version(lecture=lecture, actor=teacher, change_note="Sửa câu hỏi 3")
     assert (v2.number, v2.is_submitted, v2.check_status) == (2, False, "none")
-    assert selectors.lecture_status(lecture, user=teacher).code == "draft_empty"
+    assert lifecycle.lecture_status(lecture, user=teacher).code == "draft_empty"
 
 
 def test_withdraw_is_the_authors_only(
@@ -248,9 +251,9 @@ def test_withdraw_is_the_authors_only(
 ):
     """Nobody but the author withdraws; the case stays in review."""
     attach_fixture(lecture.versions.get(), teacher, SCORM12, django_capture_on_commit_callbacks)
-    services.lecture_submit(lecture=lecture, actor=teacher)
+    review_services.lecture_submit(lecture=lecture, actor=teacher)
     with pytest.raises(PermissionDenied):
-        services.lecture_withdraw(lecture=lecture, actor=demo.user("demo.tt"))
+        review_services.lecture_withdraw(lecture=lecture, actor=demo.user("demo.tt"))
     assert ReviewCase.objects.get().state == CaseState.IN_REVIEW
 
 
@@ -269,15 +272,15 @@ def test_resubmission_after_return_ignores_the_window(
     monday = today - datetime.timedelta(days=today.weekday())
     services.windows_create_standard(year=year, makeup1=monday, makeup2=monday + datetime.timedelta(weeks=20))
     attach_fixture(lecture.versions.get(), teacher, SCORM12, django_capture_on_commit_callbacks)
-    first = services.lecture_submit(lecture=lecture, actor=teacher)
+    first = review_services.lecture_submit(lecture=lecture, actor=teacher)
     _return_case(first, demo.user("demo.tt"))
-    status = selectors.lecture_status(lecture, user=teacher)
+    status = lifecycle.lecture_status(lecture, user=teacher)
     assert status.code == "returned" and status.needs_changes and "new_version" in status.actions
-    v2 = services.version_new(lecture=lecture, actor=teacher, change_note="Theo biên bản")
+    v2 = review_services.lecture_new_version(lecture=lecture, actor=teacher, change_note="Theo biên bản")
     attach_fixture(v2, teacher, SCORM12, django_capture_on_commit_callbacks)
     later = today + datetime.timedelta(days=60)  # outside every window
     assert selectors.window_open_on(later, school_level="lower_secondary") is None
-    case = services.lecture_submit(lecture=lecture, actor=teacher, today=later)
+    case = review_services.lecture_submit(lecture=lecture, actor=teacher, today=later)
     assert case.previous_id == first.pk and case.state == CaseState.IN_REVIEW
     v2.refresh_from_db()
     assert v2.is_submitted

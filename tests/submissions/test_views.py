@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from accounts.models import Subject
-from submissions import selectors
+from reviews import lifecycle
 from submissions.models import Lecture, LectureVersion
 from submissions.rules import can_view_lecture, lecture_visible_q
 
@@ -115,7 +115,7 @@ def test_co_author_sees_but_cannot_act(
     version = lecture.versions.get()
     assert client.get(f"/lectures/versions/{version.pk}/download/").status_code == 200
     assert not version.is_submitted
-    assert [lec.pk for lec in selectors.lectures_of(demo.user("demo.gv.van"))] == [lecture.pk]
+    assert [lec.pk for lec in lifecycle.lectures_of(demo.user("demo.gv.van"))] == [lecture.pk]
 
 
 def test_author_submits_and_withdraws_through_the_pages(
