@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import SchoolLevel, Unit
 from accounts.rules import can_view_unit, scope_for
+from elearning.http import attachment_response
 
 from . import content, selectors, services
 from .models import Publication, UsageDay
@@ -126,16 +127,6 @@ def publication_detail(request, pk):
     return render(request, "repository/publication_detail.html", context)
 
 
-def _content_disposition(name: str, disposition: str = "attachment") -> str:
-    """RFC 6266: an ASCII fallback and the UTF-8 name (Vietnamese names survive)."""
-    from .search import normalise
-
-    ascii_name = "".join(
-        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in normalise(name)
-    )
-    return f"{disposition}; filename=\"{ascii_name or 'bai-giang'}\"; filename*=UTF-8''{quote(name)}"
-
-
 @login_required
 def publication_download(request, pk):
     """The main file as an attachment; counted once a user a day."""
@@ -145,23 +136,7 @@ def publication_download(request, pk):
         raise Http404
     services.usage_record(publication=publication, user=request.user, kind=UsageDay.Kind.DOWNLOAD)
     name = (version.original_name or "bai-giang").rsplit("/", 1)[-1]
-    local = content.local_path(version.file_key)
-    if local is None:
-        from django.core.files.storage import default_storage
-
-        try:
-            url = default_storage.url(
-                version.file_key,
-                parameters={"ResponseContentDisposition": _content_disposition(name)},
-            )
-        except TypeError:
-            url = default_storage.url(version.file_key)
-        return redirect(url)
-    response = content.file_response(
-        request, version.file_key, content_type="application/octet-stream", redirect_remote=True
-    )
-    response["Content-Disposition"] = _content_disposition(name)
-    return response
+    return attachment_response(key=version.file_key, filename=name)
 
 
 @login_required
@@ -306,8 +281,14 @@ def content_view(request, token, relpath):
     ctype = "application/pdf" if fmt == "pdf" else content.content_type_for(version.original_name or relpath)
     if fmt in content.MEDIA_FORMATS:
         ctype = f"video/{fmt}"
-    response = content.file_response(request, version.file_key, content_type=ctype, redirect_remote=True)
-    response["Content-Disposition"] = _content_disposition(version.original_name or relpath, "inline")
+    response = content.file_response(
+        request,
+        version.file_key,
+        content_type=ctype,
+        redirect_remote=True,
+        filename=version.original_name or relpath,
+        disposition="inline",
+    )
     # A PDF is shown by the browser's own viewer, which a CSP sandbox would block; it runs no
     # script of ours in the app's origin. Media are not documents at all.
     return _content_headers(request, response, sandboxed=False)

@@ -120,7 +120,7 @@ def test_s3_download_redirects_to_an_attachment_url(live_server, s3, lecture):
     fetched = http.get(location)
     assert fetched.content == data
     assert fetched.headers["Content-Disposition"].startswith("attachment;")
-    assert "filename*=utf-8''Gi%C3%A1o%20%C3%A1n%20b%C3%A0i%201.pdf" in fetched.headers["Content-Disposition"]
+    assert "filename*=UTF-8''Gi%C3%A1o%20%C3%A1n%20b%C3%A0i%201.pdf" in fetched.headers["Content-Disposition"]
 
 
 def test_s3_size_over_the_limit_is_refused_on_completion(live_server, s3, lecture, settings):
