@@ -25,9 +25,6 @@ from elearning.http import content_disposition, presigned_url
 
 TOKEN_SALT = "repository.content"
 TOKEN_KEY_PURPOSE = "repository.content.preview-key"
-PACKAGE_FORMATS = {"scorm12", "scorm2004", "html5"}
-SCORM_FORMATS = {"scorm12", "scorm2004"}
-MEDIA_FORMATS = {"mp4", "webm"}
 # One range of a Range header: ASCII digits only, and no more of them than any file offset needs.
 _RANGE = re.compile(r"([0-9]{0,19})-([0-9]{0,19})")
 # More ranges than this in one header is an attack (RFC 9110 section 14.2), not a video player.

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import SchoolLevel, Unit
 from accounts.rules import can_view_unit, scope_for
 from elearning.http import attachment_response
+from submissions.formats import MEDIA_FORMATS, PACKAGE_FORMATS, SCORM_FORMATS
 
 from . import content, selectors, services
 from .models import Publication, UsageDay
@@ -87,7 +88,7 @@ def _preview(request, publication: Publication) -> dict:
     base = reverse("repository:content", args=[token, "_/runtime"]).rsplit("_/runtime", 1)[0]
     fmt = version.detected_format
     origin = content.content_origin()
-    if fmt in content.PACKAGE_FORMATS and version.package_prefix and version.launch_path:
+    if fmt in PACKAGE_FORMATS and version.package_prefix and version.launch_path:
         return {
             "kind": "package",
             "src": f"{origin}{base}f/{quote(content.safe_relpath(version.launch_path))}",
@@ -96,7 +97,7 @@ def _preview(request, publication: Publication) -> dict:
             "sandbox": "allow-scripts allow-forms allow-popups" + (" allow-same-origin" if origin else ""),
             "app_origin": request.build_absolute_uri("/").rstrip("/"),
         }
-    if fmt in content.MEDIA_FORMATS and version.file_key:
+    if fmt in MEDIA_FORMATS and version.file_key:
         # Media cannot run script: the <video> element loads it from the app's own host.
         return {"kind": "video", "src": f"{base}f/{quote(_file_name(version))}", "type": f"video/{fmt}"}
     if fmt == "pdf" and version.file_key:
@@ -263,9 +264,9 @@ def content_view(request, token, relpath):
     if request.method not in ("GET", "HEAD") or not relpath.startswith("f/"):
         raise Http404
     relpath = relpath[2:]
-    if version.detected_format in content.PACKAGE_FORMATS:
+    if version.detected_format in PACKAGE_FORMATS:
         key = content.package_key(version, relpath)
-        if relpath == version.launch_path and version.detected_format in content.SCORM_FORMATS:
+        if relpath == version.launch_path and version.detected_format in SCORM_FORMATS:
             return _launch_with_runtime(request, token, publication, key)
         response = content.file_response(
             request,
@@ -279,7 +280,7 @@ def content_view(request, token, relpath):
         raise Http404
     fmt = version.detected_format
     ctype = "application/pdf" if fmt == "pdf" else content.content_type_for(version.original_name or relpath)
-    if fmt in content.MEDIA_FORMATS:
+    if fmt in MEDIA_FORMATS:
         ctype = f"video/{fmt}"
     response = content.file_response(
         request,
