@@ -14,7 +14,7 @@ register = template.Library()
 
 @register.simple_tag
 def accepted_formats() -> str:
-    """'gói SCORM 1.2/2004 hoặc HTML5 (.zip), video MP4/WebM, PDF, PPTX, DOCX' in the user's language."""
+    """The kinds of file a teacher may upload (submissions.formats), in the user's language."""
     return accepted_text(gettext)
 
 
