@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from contextlib import closing
 from dataclasses import dataclass, field
 
@@ -19,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils.translation import gettext as _
+
+from elearning.text import slug_key
 
 from .models import RoleAssignment, SchoolLevel, Subject, Unit, User
 from .rules import account_manageable_q, scope_for
@@ -105,10 +106,7 @@ IMPORTABLE_ROLES = {
 
 def normalise_key(text) -> str:
     """'Mã cán bộ' → 'ma_can_bo'; 'Tổ trưởng chuyên môn' → 'to_truong_chuyen_mon'."""
-    text = str(text or "").strip().lower().replace("đ", "d")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    return slug_key(text)
 
 
 ROLE_ALIASES = (

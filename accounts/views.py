@@ -8,12 +8,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from elearning.http import attachment_response
 from elearning.ratelimit import rate_limit_hit
 
 from . import selectors, services
@@ -24,6 +25,7 @@ from .models import User
 from .rules import can_import_accounts, can_manage_account
 
 HOUR = 60 * 60
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class LoginView(auth_views.LoginView):
@@ -172,13 +174,11 @@ def import_start(request):
 def import_template(request, kind):
     if kind not in ("units", "accounts") or not can_import_accounts(request.user):
         raise PermissionDenied
-    response = HttpResponse(
-        template_workbook(kind),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return attachment_response(
+        content=template_workbook(kind),
+        filename="mau-don-vi.xlsx" if kind == "units" else "mau-tai-khoan.xlsx",
+        content_type=XLSX,
     )
-    name = "mau-don-vi.xlsx" if kind == "units" else "mau-tai-khoan.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @login_required

@@ -298,6 +298,8 @@ PACKAGE_MAX_ENTRY_BYTES = env.int("PACKAGE_MAX_ENTRY_BYTES", default=2 * 1024**3
 # Per person: open uploads at once, and the bytes they may reserve together.
 UPLOAD_MAX_ACTIVE_SESSIONS = env.int("UPLOAD_MAX_ACTIVE_SESSIONS", default=3)
 UPLOAD_MAX_USER_BYTES = env.int("UPLOAD_MAX_USER_BYTES", default=2 * LECTURE_MAX_FILE_BYTES)
+# Parts of one upload the browser sends at the same time (static/js/upload.js).
+UPLOAD_PARALLEL_PARTS = env.int("UPLOAD_PARALLEL_PARTS", default=4)
 # Upload sessions untouched for this long are aborted and their parts deleted.
 UPLOAD_SESSION_MAX_AGE_HOURS = env.int("UPLOAD_SESSION_MAX_AGE_HOURS", default=48)
 # Lifetime of the token in a preview URL of package content.

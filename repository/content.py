@@ -21,11 +21,10 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.crypto import salted_hmac
 
+from elearning.http import content_disposition, presigned_url
+
 TOKEN_SALT = "repository.content"
 TOKEN_KEY_PURPOSE = "repository.content.preview-key"
-PACKAGE_FORMATS = {"scorm12", "scorm2004", "html5"}
-SCORM_FORMATS = {"scorm12", "scorm2004"}
-MEDIA_FORMATS = {"mp4", "webm"}
 # One range of a Range header: ASCII digits only, and no more of them than any file offset needs.
 _RANGE = re.compile(r"([0-9]{0,19})-([0-9]{0,19})")
 # More ranges than this in one header is an attack (RFC 9110 section 14.2), not a video player.
@@ -162,16 +161,35 @@ def _ranged_file_iter(path: Path, start: int, length: int):
             yield chunk
 
 
-def file_response(request, key: str, *, content_type: str, within: str | None = None, redirect_remote: bool):
+def file_response(
+    request,
+    key: str,
+    *,
+    content_type: str,
+    within: str | None = None,
+    redirect_remote: bool,
+    filename: str | None = None,
+    disposition: str = "inline",
+):
     """A local file with single HTTP Range support (206/416), or for remote storage either a
-    redirect to a presigned URL (media) or the bytes streamed through (package files)."""
+    redirect to a presigned URL (media, PDF) or the bytes streamed through (package files).
+
+    With a `filename` the answer carries elearning.http's Content-Disposition, on the presigned
+    URL too; package files have none."""
     path = local_path(key, within=within)
     if path is None:
         if not default_storage.exists(key):
             raise Http404
+        if redirect_remote and filename is not None:
+            return HttpResponseRedirect(
+                presigned_url(key, filename=filename, disposition=disposition, content_type=content_type)
+            )
         if redirect_remote:
             return HttpResponseRedirect(default_storage.url(key))
-        return FileResponse(default_storage.open(key, "rb"), content_type=content_type)
+        response = FileResponse(default_storage.open(key, "rb"), content_type=content_type)
+        if filename is not None:
+            response["Content-Disposition"] = content_disposition(filename, disposition)
+        return response
     if not path.is_file():
         raise Http404
     size = path.stat().st_size
@@ -190,6 +208,8 @@ def file_response(request, key: str, *, content_type: str, within: str | None = 
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"
+    if filename is not None:
+        response["Content-Disposition"] = content_disposition(filename, disposition)
     return response
 
 

@@ -8,17 +8,15 @@ the trigram GIN index (migration 0003) serves, on SQLite a scan that still gives
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from elearning.text import fold
 
 _SPACES = re.compile(r"\s+")
 
 
 def normalise(text: str | None) -> str:
-    """NFD, strip combining marks, đ→d, lower case, collapse white space."""
-    decomposed = unicodedata.normalize("NFD", text or "")
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    folded = stripped.replace("đ", "d").replace("Đ", "D").lower()
-    return _SPACES.sub(" ", folded).strip()
+    """The Vietnamese fold (elearning.text), white space collapsed."""
+    return _SPACES.sub(" ", fold(text)).strip()
 
 
 def query_words(query: str | None, limit: int = 8) -> list[str]:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Subject, TextbookSeries, Unit
 from accounts.rules import unit_visible_q
+from submissions.formats import LECTURE_FORMATS
 from submissions.models import AcademicYear, Lecture
 
 from .models import Publication
@@ -18,16 +19,7 @@ from .search import query_words
 
 LIBRARY_KINDS = [Unit.Kind.SCHOOL, Unit.Kind.CLUSTER, Unit.Kind.DISTRICT, Unit.Kind.CITY]
 SORTS = {"newest": ("-published_at", "-pk"), "most_used": ("-usage", "-published_at", "-pk")}
-FORMATS = [
-    ("scorm12", "SCORM 1.2"),
-    ("scorm2004", "SCORM 2004"),
-    ("html5", "HTML5"),
-    ("mp4", "MP4"),
-    ("webm", "WebM"),
-    ("pdf", "PDF"),
-    ("pptx", "PowerPoint"),
-    ("docx", "Word"),
-]
+FORMATS = [(fmt.value, fmt.label) for fmt in LECTURE_FORMATS]
 
 
 @dataclass

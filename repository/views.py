@@ -26,6 +26,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import SchoolLevel, Unit
 from accounts.rules import can_view_unit, scope_for
+from elearning.http import attachment_response
+from submissions.formats import MEDIA_FORMATS, PACKAGE_FORMATS, SCORM_FORMATS
 
 from . import content, selectors, services
 from .models import Publication, UsageDay
@@ -86,7 +88,7 @@ def _preview(request, publication: Publication) -> dict:
     base = reverse("repository:content", args=[token, "_/runtime"]).rsplit("_/runtime", 1)[0]
     fmt = version.detected_format
     origin = content.content_origin()
-    if fmt in content.PACKAGE_FORMATS and version.package_prefix and version.launch_path:
+    if fmt in PACKAGE_FORMATS and version.package_prefix and version.launch_path:
         return {
             "kind": "package",
             "src": f"{origin}{base}f/{quote(content.safe_relpath(version.launch_path))}",
@@ -95,7 +97,7 @@ def _preview(request, publication: Publication) -> dict:
             "sandbox": "allow-scripts allow-forms allow-popups" + (" allow-same-origin" if origin else ""),
             "app_origin": request.build_absolute_uri("/").rstrip("/"),
         }
-    if fmt in content.MEDIA_FORMATS and version.file_key:
+    if fmt in MEDIA_FORMATS and version.file_key:
         # Media cannot run script: the <video> element loads it from the app's own host.
         return {"kind": "video", "src": f"{base}f/{quote(_file_name(version))}", "type": f"video/{fmt}"}
     if fmt == "pdf" and version.file_key:
@@ -125,16 +127,6 @@ def publication_detail(request, pk):
     return render(request, "repository/publication_detail.html", context)
 
 
-def _content_disposition(name: str, disposition: str = "attachment") -> str:
-    """RFC 6266: an ASCII fallback and the UTF-8 name (Vietnamese names survive)."""
-    from .search import normalise
-
-    ascii_name = "".join(
-        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in normalise(name)
-    )
-    return f"{disposition}; filename=\"{ascii_name or 'bai-giang'}\"; filename*=UTF-8''{quote(name)}"
-
-
 @login_required
 def publication_download(request, pk):
     """The main file as an attachment; counted once a user a day."""
@@ -144,23 +136,7 @@ def publication_download(request, pk):
         raise Http404
     services.usage_record(publication=publication, user=request.user, kind=UsageDay.Kind.DOWNLOAD)
     name = (version.original_name or "bai-giang").rsplit("/", 1)[-1]
-    local = content.local_path(version.file_key)
-    if local is None:
-        from django.core.files.storage import default_storage
-
-        try:
-            url = default_storage.url(
-                version.file_key,
-                parameters={"ResponseContentDisposition": _content_disposition(name)},
-            )
-        except TypeError:
-            url = default_storage.url(version.file_key)
-        return redirect(url)
-    response = content.file_response(
-        request, version.file_key, content_type="application/octet-stream", redirect_remote=True
-    )
-    response["Content-Disposition"] = _content_disposition(name)
-    return response
+    return attachment_response(key=version.file_key, filename=name)
 
 
 @login_required
@@ -287,9 +263,9 @@ def content_view(request, token, relpath):
     if request.method not in ("GET", "HEAD") or not relpath.startswith("f/"):
         raise Http404
     relpath = relpath[2:]
-    if version.detected_format in content.PACKAGE_FORMATS:
+    if version.detected_format in PACKAGE_FORMATS:
         key = content.package_key(version, relpath)
-        if relpath == version.launch_path and version.detected_format in content.SCORM_FORMATS:
+        if relpath == version.launch_path and version.detected_format in SCORM_FORMATS:
             return _launch_with_runtime(request, token, publication, key)
         response = content.file_response(
             request,
@@ -303,10 +279,16 @@ def content_view(request, token, relpath):
         raise Http404
     fmt = version.detected_format
     ctype = "application/pdf" if fmt == "pdf" else content.content_type_for(version.original_name or relpath)
-    if fmt in content.MEDIA_FORMATS:
+    if fmt in MEDIA_FORMATS:
         ctype = f"video/{fmt}"
-    response = content.file_response(request, version.file_key, content_type=ctype, redirect_remote=True)
-    response["Content-Disposition"] = _content_disposition(version.original_name or relpath, "inline")
+    response = content.file_response(
+        request,
+        version.file_key,
+        content_type=ctype,
+        redirect_remote=True,
+        filename=version.original_name or relpath,
+        disposition="inline",
+    )
     # A PDF is shown by the browser's own viewer, which a CSP sandbox would block; it runs no
     # script of ours in the app's origin. Media are not documents at all.
     return _content_headers(request, response, sandboxed=False)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from submissions.formats import accepted_text
 from submissions.models import Lecture, LectureVersion
 from submissions.rules import can_edit_lecture
 from submissions.selectors import (
@@ -111,7 +112,7 @@ def lecture_status(lecture: Lecture, *, user=None, today: datetime.date | None =
         resubmitting = case is not None and case.state == CaseState.RETURNED
         if draft.check_status == LectureVersion.Check.NONE:
             code, label, tone = "draft_empty", _("Bản nháp – chưa có tệp"), "secondary"
-            nxt = _("Tải tệp bài giảng lên (gói SCORM/HTML5, video, PDF, PPTX hoặc DOCX).")
+            nxt = _("Tải tệp bài giảng lên: %(formats)s.") % {"formats": accepted_text(_)}
         elif draft.check_status == LectureVersion.Check.PENDING:
             code, label, tone = "draft_checking", _("Đang kiểm tra tệp"), "info"
             nxt = check_progress_text(draft)

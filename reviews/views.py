@@ -9,9 +9,8 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import GRADE_CHOICES
+from elearning.http import attachment_response
 
 from . import selectors, services
 from .forms import AssignForm, DecisionForm, EvaluationForm, NominateForm
@@ -316,12 +316,10 @@ def case_file(request, pk):
     """The version's main file, as an attachment (RFC 6266 file name)."""
     case = _get_case(request, pk)
     version = case.version
-    if not version.file_key or not default_storage.exists(version.file_key):
+    if not version.file_key:
         raise Http404
-    return FileResponse(
-        default_storage.open(version.file_key, "rb"),
-        as_attachment=True,
-        filename=version.original_name or f"bai-giang-v{version.number}",
+    return attachment_response(
+        key=version.file_key, filename=version.original_name or f"bai-giang-v{version.number}"
     )
 
 
@@ -367,12 +365,10 @@ def minutes_detail(request, pk):
 def minutes_pdf(request, pk):
     minutes = _get_minutes(request, pk)
     pdf = minutes_pdf_bytes(_minutes_context(minutes))
-    response = HttpResponse(pdf, content_type="application/pdf")
     filename = (
         f"bien-ban-tham-dinh-{minutes.case.lecture_id}-v{minutes.case.version.number}-{minutes.level}.pdf"
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment_response(content=pdf, filename=filename, content_type="application/pdf")
 
 
 # --- Notifications ------------------------------------------------------------------------------

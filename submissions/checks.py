@@ -29,7 +29,6 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
@@ -38,6 +37,8 @@ import clamd
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
+
+from .formats import PACKAGE_FORMATS, Format, accepted_text
 
 __all__ = [
     "PACKAGE_FORMATS",
@@ -61,38 +62,6 @@ MAX_LISTED = 5  # names quoted in one message
 
 # --------------------------------------------------------------------------------------
 # Public types
-
-
-class Format(StrEnum):
-    SCORM12 = "scorm12"
-    SCORM2004 = "scorm2004"
-    HTML5 = "html5"
-    MP4 = "mp4"
-    WEBM = "webm"
-    PDF = "pdf"
-    PPTX = "pptx"
-    DOCX = "docx"
-    UNKNOWN = "unknown"
-
-    @property
-    def label(self) -> str:
-        """Vietnamese label shown to authors and reviewers."""
-        return _LABELS[self]
-
-
-_LABELS = {
-    Format.SCORM12: "Gói SCORM 1.2",
-    Format.SCORM2004: "Gói SCORM 2004",
-    Format.HTML5: "Gói HTML5",
-    Format.MP4: "Video MP4",
-    Format.WEBM: "Video WebM",
-    Format.PDF: "Tài liệu PDF",
-    Format.PPTX: "Bài trình chiếu PowerPoint (PPTX)",
-    Format.DOCX: "Tài liệu Word (DOCX)",
-    Format.UNKNOWN: "Không xác định",
-}
-
-PACKAGE_FORMATS = {Format.SCORM12, Format.SCORM2004, Format.HTML5}
 
 
 @dataclass(frozen=True)
@@ -133,7 +102,7 @@ class UnsafeArchive(ValueError):
 # --------------------------------------------------------------------------------------
 # Messages (Vietnamese, for a teacher)
 
-ACCEPTED = "Hệ thống nhận: gói SCORM 1.2/2004 hoặc gói HTML5 (.zip), video MP4/WebM, PDF, PPTX, DOCX."
+ACCEPTED = f"Hệ thống nhận: {accepted_text()}."
 MSG_UNKNOWN = "Không nhận ra định dạng tệp. " + ACCEPTED
 MSG_UNKNOWN_HINT = "Không nhận ra định dạng tệp: {hint}. " + ACCEPTED
 MSG_NO_PACKAGE = (

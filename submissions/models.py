@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import GRADE_CHOICES, SchoolLevel, Subject, TextbookSeries, Unit
 
+from .formats import Format
+
 
 class AcademicYear(models.Model):
     name = models.CharField(_("năm học"), max_length=20, unique=True, help_text=_("Ví dụ: 2025–2026"))
@@ -213,8 +215,6 @@ class LectureVersion(models.Model):
     @property
     def format_label(self) -> str:
         """The detected format in Vietnamese ("Gói SCORM 1.2", "Video MP4", …)."""
-        from .checks import Format
-
         try:
             return Format(self.detected_format).label
         except ValueError:

@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import time
-import unicodedata
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +34,8 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from elearning.text import fold
 
 from .models import UploadSession
 
@@ -66,8 +67,7 @@ class Part:
 def safe_name(filename: str) -> str:
     """An ASCII, path-free version of a user's file name for the tail of a storage key."""
     name = Path(filename.replace("\\", "/")).name
-    name = name.replace("đ", "d").replace("Đ", "D")
-    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    name = fold(name, lower=False)
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-")
     return (name or "file")[:100]
 

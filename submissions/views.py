@@ -14,12 +14,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from elearning.http import attachment_response
 
 from . import selectors, services, uploads
 from .forms import LectureForm
@@ -82,20 +82,7 @@ def version_download(request, pk):
     if not version.file_key:
         raise Http404
     filename = version.original_name or uploads.safe_name(version.file_key)
-    if getattr(default_storage, "bucket", None) is not None:
-        # SECURITY: the presigned URL forces the attachment disposition on the bucket's answer.
-        url = default_storage.url(
-            version.file_key,
-            parameters={"ResponseContentDisposition": content_disposition_header(True, filename)},
-        )
-        return redirect(url)
-    try:
-        handle = default_storage.open(version.file_key, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=filename)
-    response["Content-Type"] = "application/octet-stream"
-    return response
+    return attachment_response(key=version.file_key, filename=filename)
 
 
 # --- Multipart upload protocol (JSON) -------------------------------------------------------

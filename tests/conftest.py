@@ -1,6 +1,7 @@
 """Fixtures every test may use. Data is built through the real services and the demo loader."""
 
 import os
+import socket
 from dataclasses import dataclass
 
 import pytest
@@ -78,3 +79,51 @@ def on_postgres(db):
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://…")
+
+
+# --- S3 (moto in server mode), for the tests marked `s3` ---------------------------------------
+
+S3_BUCKET = "hoclieu-test"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint():
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(moto_endpoint, settings, monkeypatch):
+    """Settings of a production run: a bucket, its endpoint, S3Storage as default storage."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.client(
+        "s3", endpoint_url=moto_endpoint, region_name="us-east-1", config=Config(signature_version="s3v4")
+    )
+    bucket = f"{S3_BUCKET}-{os.urandom(4).hex()}"
+    client.create_bucket(Bucket=bucket)
+    settings.AWS_STORAGE_BUCKET_NAME = bucket
+    settings.AWS_S3_ENDPOINT_URL = moto_endpoint
+    settings.AWS_S3_REGION_NAME = "us-east-1"
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage"}}
+    client.bucket = bucket
+    return client

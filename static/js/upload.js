@@ -6,11 +6,16 @@
   var el = document.getElementById("uploader");
   if (!el || !window.Uppy) return;
 
-  var MiB = 1024 * 1024;
+  // Every limit comes from the page, which renders it from the server's settings
+  // (submissions/templatetags/lecture_files.py): nothing here for an operator to change.
   var createUrl = el.dataset.createUrl;
   var detailUrl = el.dataset.detailUrl;
   var versionId = el.dataset.version;
   var maxBytes = parseInt(el.dataset.maxBytes, 10);
+  var minPartBytes = parseInt(el.dataset.minPartBytes, 10);
+  var maxParts = parseInt(el.dataset.maxParts, 10);
+  var parallelParts = parseInt(el.dataset.parallelParts, 10);
+  var accept = el.dataset.accept ? el.dataset.accept.split(",") : null;
   var progress = document.querySelector("[data-testid=upload-progress]");
   var bar = progress.querySelector(".progress-bar");
   var message = document.querySelector("[data-testid=upload-message]");
@@ -65,10 +70,11 @@
   var uppy = new Uppy.Uppy({
     id: "lecture-file",
     autoProceed: false,
-    restrictions: { maxNumberOfFiles: 1, maxFileSize: maxBytes },
+    restrictions: { maxNumberOfFiles: 1, maxFileSize: maxBytes, allowedFileTypes: accept },
     locale: {
       strings: {
         exceedsSize: "%{file} vượt quá dung lượng tối đa %{size}",
+        youCanOnlyUploadFileTypes: "Chỉ nhận các loại tệp: %{types}",
         youCanOnlyUploadX: { 0: "Chỉ tải lên được %{smart_count} tệp", 1: "Chỉ tải lên được %{smart_count} tệp" },
         uploadComplete: "Đã tải lên xong",
         uploadFailed: "Tải lên thất bại",
@@ -103,15 +109,15 @@
     width: "100%",
     proudlyDisplayPoweredByUppy: false,
     showProgressDetails: true,
-    note: "Tối đa " + (maxBytes / 1024 / 1024 / 1024).toFixed(1).replace(".", ",") + " GB",
+    note: "Tối đa " + el.dataset.maxSize,
   });
 
   uppy.use(Uppy.AwsS3, {
     shouldUseMultipart: true,
-    limit: 4,
+    limit: parallelParts,
     retryDelays: [0, 1000, 3000, 5000, 10000],
-    // S3's floor is 5 MiB a part and its ceiling 10,000 parts.
-    getChunkSize: function (file) { return Math.max(5 * MiB, Math.ceil(file.size / 10000)); },
+    // S3's floor for a part and its ceiling on the number of parts.
+    getChunkSize: function (file) { return Math.max(minPartBytes, Math.ceil(file.size / maxParts)); },
     createMultipartUpload: function (file) {
       return call("POST", createUrl, {
         version: versionId,

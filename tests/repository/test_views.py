@@ -88,7 +88,7 @@ def test_download_is_an_attachment_counted_once_a_day(demo, client):
         assert response.status_code == 200
         assert b"".join(response.streaming_content).startswith(b"%PDF")
     disposition = response["Content-Disposition"]
-    assert disposition.startswith('attachment; filename="bai giang duong tron.pdf"')
+    assert disposition.startswith('attachment; filename="Bai giang Duong tron.pdf"')
     assert (
         "filename*=UTF-8''B%C3%A0i%20gi%E1%BA%A3ng%20%C4%90%C6%B0%E1%BB%9Dng%20tr%C3%B2n.pdf" in disposition
     )

@@ -93,7 +93,7 @@ def test_file_download_is_an_attachment(client, demo):
     response = login(client, demo, "demo.tt").get(reverse("reviews:case_file", args=[case.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
-    assert "filename*=utf-8''B%C3%A0i" in response["Content-Disposition"]
+    assert "filename*=UTF-8''B%C3%A0i" in response["Content-Disposition"]
     assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
 
 

@@ -166,7 +166,7 @@ def test_download_is_an_attachment_with_rfc6266_name(client, demo, lecture):
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert "filename*=utf-8''B%C3%A0i%20gi%E1%BA%A3ng%20s%E1%BB%91%201.html" in disposition
+    assert "filename*=UTF-8''B%C3%A0i%20gi%E1%BA%A3ng%20s%E1%BB%91%201.html" in disposition
     assert 'filename="' not in disposition or disposition.isascii()
     assert response["Content-Type"] == "application/octet-stream"
     assert response["X-Content-Type-Options"] == "nosniff"

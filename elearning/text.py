@@ -1,0 +1,44 @@
+"""Vietnamese text folded to ASCII, once for the whole project.
+
+Search ("toan lop 6" finds "Toán lớp 6"), the column keys of an import ("Mã cán bộ" →
+"ma_can_bo"), the tail of a storage key and the ASCII fallback of a download's file name all
+call `fold`, so "Đường" is "duong" everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NOT_KEY = re.compile(r"[^a-z0-9]+")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: object, *, lower: bool = True) -> str:
+    """NFD, combining marks stripped, đ/Đ → d/D, lower case: "Đường Tròn" → "duong tron".
+
+    With `lower=False` the case stays ("Duong Tron"). Characters that are not Latin letters
+    with marks are left as they are; callers decide what else an ASCII text may hold."""
+    decomposed = unicodedata.normalize("NFD", str(text or ""))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.replace("đ", "d").replace("Đ", "D")
+    return stripped.lower() if lower else stripped
+
+
+def slug_key(text: object) -> str:
+    """'Mã cán bộ' → 'ma_can_bo': folded, every run of other characters one '_'."""
+    return _NOT_KEY.sub("_", fold(text).strip()).strip("_")
+
+
+def ascii_filename(name: str, *, default: str = "file") -> str:
+    """'Bài "giảng"; Đường.pdf' → 'Bai giang; Duong.pdf': the name folded (case kept), with no
+    quote, backslash or control character, other non-ASCII characters as '_', white space one
+    space. For a quoted-string such as the `filename="..."` of a Content-Disposition."""
+    kept = []
+    for ch in _SPACES.sub(" ", fold(name, lower=False)):
+        # SECURITY: a quote or backslash would end or escape the quoted-string; a control
+        # character (CR, LF, NUL...) would split or truncate the header.
+        if ch in '"\\' or unicodedata.category(ch).startswith("C"):
+            continue
+        kept.append(ch if ch.isascii() else "_")
+    return " ".join("".join(kept).split()) or default
