@@ -13,21 +13,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from elearning.errors import service_call
 from repository.selectors import publications_of_lecture
 from submissions import selectors as submission_selectors
-from submissions.forms import LectureForm, VersionNewForm
+from submissions.forms import LectureForm
 from submissions.rules import can_edit_lecture, is_teacher
 
-from . import lifecycle, services
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
+from . import actions, lifecycle, services
 
 
 def _lecture_offering(request, pk, action: str):
@@ -61,20 +59,25 @@ def _detail_context(request, lecture):
         "draft": status.draft,
         "can_edit": can_edit_lecture(request.user, lecture),
         "max_bytes": settings.LECTURE_MAX_FILE_BYTES,
-        "version_form": VersionNewForm() if "new_version" in status.actions else None,
+        "version_form": actions.get("new_version", on="lecture").form(lecture)
+        if "new_version" in status.actions
+        else None,
         # Where the lecture stands in the libraries, with any retraction reason for the author.
         "publications": publications_of_lecture(lecture),
     }
 
 
+def _detail_page(request, lecture, *, status=200):
+    context = _detail_context(request, lecture)
+    if request.htmx:
+        return render(request, "submissions/lecture_detail.html#status-panel", context, status=status)
+    return render(request, "submissions/lecture_detail.html", context, status=status)
+
+
 @login_required
 @require_GET
 def lecture_detail(request, pk):
-    lecture = submission_selectors.lecture_get(request.user, pk)
-    context = _detail_context(request, lecture)
-    if request.htmx:
-        return render(request, "submissions/lecture_detail.html#status-panel", context)
-    return render(request, "submissions/lecture_detail.html", context)
+    return _detail_page(request, submission_selectors.lecture_get(request.user, pk))
 
 
 @login_required
@@ -82,66 +85,56 @@ def lecture_detail(request, pk):
 def lecture_edit(request, pk):
     lecture, _status = _lecture_offering(request, pk, "edit")
     form = LectureForm(request.POST or None, instance=lecture, author=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.lecture_update(
-                lecture=lecture,
-                actor=request.user,
-                **{k: data[k] for k in form.Meta.fields if k != "co_authors"},
-                co_authors=list(data["co_authors"]),
-            )
-        except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
-        else:
-            messages.success(request, _("Đã lưu thông tin bài giảng."))
-            return redirect(lecture)
-    return render(request, "submissions/lecture_form.html", {"form": form, "lecture": lecture})
+
+    def page(status=200):
+        return render(
+            request, "submissions/lecture_form.html", {"form": form, "lecture": lecture}, status=status
+        )
+
+    if request.method != "POST" or not form.is_valid():
+        return page()
+
+    def saved(_lecture):
+        messages.success(request, _("Đã lưu thông tin bài giảng."))
+        return redirect(lecture)
+
+    data = form.cleaned_data
+    return service_call(
+        request,
+        lambda: services.lecture_update(
+            lecture=lecture,
+            actor=request.user,
+            **{k: data[k] for k in form.Meta.fields if k != "co_authors"},
+            co_authors=list(data["co_authors"]),
+        ),
+        success=saved,
+        page=page,
+        form=form,
+    )
 
 
 @login_required
 @require_POST
-def lecture_submit(request, pk):
-    lecture, _status = _lecture_offering(request, pk, "submit")
-    try:
-        case = services.lecture_submit(lecture=lecture, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(
-            request,
-            _("Đã nộp bài giảng. Người thẩm định: %(holder)s.") % {"holder": lifecycle.case_holder(case)},
-        )
-    return redirect(lecture)
+def lecture_action(request, pk, action):
+    """Submit, withdraw or start a new version: the action table (actions.py) guards the POST and
+    calls the service; errors are answered as everywhere (elearning.errors.service_call)."""
+    entry = actions.get(action, on="lecture")
+    if entry is None:
+        raise Http404
+    lecture, _status = _lecture_offering(request, pk, action)
+    form = entry.form(lecture, request.POST) if entry.form else None
+    if form is not None and not form.is_valid():
+        return _detail_page(request, lecture, status=400)
 
+    def done(outcome):
+        _subject, message = outcome
+        messages.success(request, message)
+        return redirect(lecture)
 
-@login_required
-@require_POST
-def lecture_withdraw(request, pk):
-    lecture, _status = _lecture_offering(request, pk, "withdraw")
-    try:
-        services.lecture_withdraw(lecture=lecture, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Đã rút bài giảng. Bạn có thể tạo phiên bản mới để nộp lại."))
-    return redirect(lecture)
-
-
-@login_required
-@require_POST
-def lecture_new_version(request, pk):
-    lecture, _status = _lecture_offering(request, pk, "new_version")
-    form = VersionNewForm(request.POST)
-    form.is_valid()
-    try:
-        version = services.lecture_new_version(
-            lecture=lecture, actor=request.user, change_note=form.cleaned_data.get("change_note", "")
-        )
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(
-            request, _("Đã tạo phiên bản %(n)d. Hãy tải tệp đã chỉnh sửa lên.") % {"n": version.number}
-        )
-    return redirect(lecture)
+    return service_call(
+        request,
+        lambda: entry.perform(lecture, request.user, form),
+        success=done,
+        page=lambda status: _detail_page(request, lecture, status=status),
+        back=lambda: redirect(lecture),
+    )

@@ -8,30 +8,31 @@ POST for an action not in it (the services check again under lock).
 
 from __future__ import annotations
 
+import copy
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from submissions.formats import accepted_text
 from submissions.models import Lecture, LectureVersion
-from submissions.rules import can_edit_lecture
 from submissions.selectors import (
     check_progress_text,
     closed_window_message,
-    draft_actions,
     latest_version,
     window_open_on,
 )
 
+from .actions import available
 from .models import CaseState, ReviewCase
-from .rules import can_withdraw_case
 
-# A new version may be started once the last case of the lecture ended in one of these.
-NEW_VERSION_AFTER = {CaseState.APPROVED, CaseState.RETURNED, CaseState.REJECTED, CaseState.WITHDRAWN}
+LIFE_PREFETCH = (
+    Prefetch("versions", queryset=LectureVersion.objects.order_by("-number")),
+    Prefetch("cases", queryset=ReviewCase.objects.select_related("unit", "panel").order_by("-opened_at")),
+)
 
 
 def lectures_of(user) -> QuerySet[Lecture]:
@@ -43,22 +44,9 @@ def lectures_of(user) -> QuerySet[Lecture]:
             | Q(pk__in=Lecture.co_authors.through.objects.filter(user=user).values("lecture_id"))
         )
         .select_related("subject", "department", "author")
-        .prefetch_related(
-            Prefetch("versions", queryset=LectureVersion.objects.order_by("-number")),
-            Prefetch(
-                "cases", queryset=ReviewCase.objects.select_related("unit", "panel").order_by("-opened_at")
-            ),
-        )
+        .prefetch_related(*LIFE_PREFETCH)
         .order_by("-updated_at")
     )
-
-
-def latest_case(lecture: Lecture) -> ReviewCase | None:
-    """The lecture's most recent review case (whatever its level and state), or None."""
-    cases = getattr(lecture, "_prefetched_objects_cache", {}).get("cases")
-    if cases is not None:
-        return max(cases, key=lambda c: (c.opened_at, c.pk), default=None)
-    return lecture.cases.select_related("unit", "panel").order_by("-opened_at", "-pk").first()
 
 
 @dataclass
@@ -77,17 +65,6 @@ class LectureStatus:
     needs_changes: bool = False  # returned for changes (possibly with a new draft under way)
 
 
-def case_holder(case) -> str:
-    unit = case.unit
-    if case.panel_id:
-        return _("Hội đồng bộ môn: %(name)s") % {"name": case.panel.name}
-    if unit.kind == "department":
-        return _("Tổ trưởng chuyên môn – %(unit)s") % {"unit": unit.name}
-    if unit.kind == "school":
-        return _("Ban giám hiệu – %(unit)s") % {"unit": unit.name}
-    return _("Hội đồng bộ môn – %(unit)s") % {"unit": unit.name}
-
-
 def _date(day) -> str:
     return date_format(day, "SHORT_DATE_FORMAT") if day else ""
 
@@ -99,16 +76,20 @@ def lecture_status(lecture: Lecture, *, user=None, today: datetime.date | None =
     and the views refuse anything not in it (the services check again under lock).
     """
     today = today or timezone.localdate()
+    if "versions" not in getattr(lecture, "_prefetched_objects_cache", {}):
+        # One query each for the versions and the cases that every predicate below reads, on a
+        # copy, so that the caller's lecture never holds a stale list after a later change.
+        cache = dict(getattr(lecture, "_prefetched_objects_cache", {}))
+        lecture = copy.copy(lecture)
+        lecture._prefetched_objects_cache = cache
+        prefetch_related_objects([lecture], *LIFE_PREFETCH)
     version = latest_version(lecture)
     draft = version if version is not None and not version.is_submitted else None
-    case = latest_case(lecture)
+    case = ReviewCase.latest_of(lecture)
     me = _("Bạn (tác giả)")
-    editable = user is not None and can_edit_lecture(user, lecture)
-    actions: set[str] = draft_actions(lecture, user, draft)
+    actions: set[str] = available(user, lecture, on="lecture")
 
     if draft is not None:
-        if editable and draft.check_status == LectureVersion.Check.PASSED:
-            actions.add("submit")
         resubmitting = case is not None and case.state == CaseState.RETURNED
         if draft.check_status == LectureVersion.Check.NONE:
             code, label, tone = "draft_empty", _("Bản nháp – chưa có tệp"), "secondary"
@@ -144,8 +125,6 @@ def lecture_status(lecture: Lecture, *, user=None, today: datetime.date | None =
         return LectureStatus("submitted", _("Đã nộp"), "info", "", "", actions, None, version, None)
 
     if case.state == CaseState.IN_REVIEW:
-        if user is not None and can_withdraw_case(user, case):
-            actions.add("withdraw")
         nxt = _("Chờ thẩm định %(level)s") % {"level": case.get_level_display().lower()}
         if case.due_on:
             nxt += _(", hạn %(date)s") % {"date": _date(case.due_on)}
@@ -155,13 +134,11 @@ def lecture_status(lecture: Lecture, *, user=None, today: datetime.date | None =
             _("Đang thẩm định (%(level)s)") % {"level": case.get_level_display().lower()},
             "info",
             nxt,
-            case_holder(case),
+            case.holder,
             actions,
             case,
             version,
         )
-    if editable and case.state in NEW_VERSION_AFTER:
-        actions.add("new_version")
     if case.state == CaseState.RETURNED:
         return LectureStatus(
             "returned",
@@ -182,7 +159,7 @@ def lecture_status(lecture: Lecture, *, user=None, today: datetime.date | None =
             _(
                 "Bài giảng được đưa vào kho học liệu; có thể được đề cử lên cấp trên. Khi cần cập nhật, hãy tạo phiên bản mới."
             ),
-            case_holder(case),
+            case.holder,
             actions,
             case,
             version,
@@ -210,7 +187,7 @@ def lecture_status(lecture: Lecture, *, user=None, today: datetime.date | None =
             version,
         )
     return LectureStatus(
-        case.state, case.get_state_display(), "info", "", case_holder(case), actions, case, version
+        case.state, case.get_state_display(), "info", "", case.holder, actions, case, version
     )
 
 

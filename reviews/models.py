@@ -39,6 +39,8 @@ class CaseState(models.TextChoices):
 
 
 OPEN_STATES = [CaseState.DRAFT, CaseState.IN_REVIEW, CaseState.RETURNED]
+# A new version of a lecture may be started once its last case ended in one of these.
+NEW_VERSION_AFTER = [CaseState.APPROVED, CaseState.RETURNED, CaseState.REJECTED, CaseState.WITHDRAWN]
 DECIDED_STATES = [CaseState.APPROVED, CaseState.RETURNED, CaseState.REJECTED]
 PANEL_LEVELS = [ReviewLevel.CLUSTER, ReviewLevel.DISTRICT, ReviewLevel.CITY]
 
@@ -120,6 +122,25 @@ class ReviewCase(models.Model):
         today = today or timezone.localdate()
         return self.state == CaseState.IN_REVIEW and self.due_on is not None and self.due_on < today
 
+    @property
+    def holder(self) -> str:
+        """Who has the case now, in words: the department head, the school's leaders or a panel."""
+        if self.panel_id:
+            return _("Hội đồng bộ môn: %(name)s") % {"name": self.panel.name}
+        if self.unit.kind == "department":
+            return _("Tổ trưởng chuyên môn – %(unit)s") % {"unit": self.unit.name}
+        if self.unit.kind == "school":
+            return _("Ban giám hiệu – %(unit)s") % {"unit": self.unit.name}
+        return _("Hội đồng bộ môn – %(unit)s") % {"unit": self.unit.name}
+
+    @classmethod
+    def latest_of(cls, lecture) -> ReviewCase | None:
+        """The lecture's most recent case (whatever its level and state), from a prefetch if any."""
+        cases = getattr(lecture, "_prefetched_objects_cache", {}).get("cases")
+        if cases is not None:
+            return max(cases, key=lambda c: (c.opened_at, c.pk), default=None)
+        return lecture.cases.select_related("unit", "panel").order_by("-opened_at", "-pk").first()
+
     # --- Transitions (DESIGN.md 5). Bodies only set fields; services do everything else. ----
 
     @transition(
@@ -184,19 +205,6 @@ class ReviewCase(models.Model):
         self.nominated_at, self.nominated_by = timezone.now(), by
 
 
-# How each transition reads in a case's history, in every language of the interface.
-TRANSITION_LABELS = {
-    "submit": _("Nộp bài"),
-    "resubmit": _("Nộp lại bản mới"),
-    "approve": _("Phê duyệt"),
-    "return_for_changes": _("Yêu cầu chỉnh sửa"),
-    "reject": _("Không phê duyệt"),
-    "withdraw": _("Rút bài"),
-    "nominate": _("Đề cử lên cấp trên"),
-    "assign": _("Phân công thành viên"),
-}
-
-
 class CaseLog(models.Model):
     """Append-only record of every transition: who, when, from, to, comment."""
 
@@ -224,9 +232,6 @@ class CaseLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("CaseLog rows are append-only")
-
-    def get_transition_display(self) -> str:
-        return str(TRANSITION_LABELS.get(self.transition, self.transition))
 
 
 class Rubric(models.Model):

@@ -24,9 +24,18 @@ from django.utils import timezone
 
 from accounts.models import PanelMembership, RoleAssignment
 from accounts.rules import can_view_work, scope_for, work_visible_q
+from submissions import selectors as submission_selectors
 from submissions.rules import can_edit_lecture
 
-from .models import OPEN_STATES, PANEL_LEVELS, CaseState, PanelAssignment, ReviewCase, ReviewLevel
+from .models import (
+    NEW_VERSION_AFTER,
+    OPEN_STATES,
+    PANEL_LEVELS,
+    CaseState,
+    PanelAssignment,
+    ReviewCase,
+    ReviewLevel,
+)
 
 Role = RoleAssignment.Role
 
@@ -339,6 +348,33 @@ def cases_resubmittable_q(user) -> Q:
 @rules.predicate
 def can_resubmit_case(user, case: ReviewCase) -> bool:
     return case is not None and case.state == CaseState.RETURNED and _is_owner(user, case)
+
+
+# --- The owner's actions on the lecture page (judged on its draft and its latest case) -------------
+
+
+@rules.predicate
+def can_submit_lecture(user, lecture) -> bool:
+    """The owner submits a draft whose file passed its check (a first submission or, after a
+    return, a resubmission)."""
+    draft = submission_selectors.draft_version(lecture)
+    return draft is not None and draft.check_status == draft.Check.PASSED and can_edit_lecture(user, lecture)
+
+
+@rules.predicate
+def can_withdraw_lecture(user, lecture) -> bool:
+    return can_withdraw_case(user, ReviewCase.latest_of(lecture))
+
+
+@rules.predicate
+def can_start_new_version(user, lecture) -> bool:
+    case = ReviewCase.latest_of(lecture)
+    return (
+        case is not None
+        and case.state in NEW_VERSION_AFTER
+        and submission_selectors.draft_version(lecture) is None
+        and can_edit_lecture(user, lecture)
+    )
 
 
 # Predicate name → queryset twin; the agreement test walks this table.

@@ -27,9 +27,9 @@ from submissions import selectors as submission_selectors
 from submissions import services as submission_services
 from submissions.models import Lecture, LectureVersion
 
-from . import lifecycle
 from . import rules as review_rules
 from .models import (
+    NEW_VERSION_AFTER,
     OPEN_STATES,
     CaseLog,
     CaseState,
@@ -258,7 +258,7 @@ def lecture_submit(*, lecture: Lecture, actor, today: datetime.date | None = Non
     today = today or timezone.localdate()
     with transaction.atomic():
         version = submission_services.version_lock_for_submit(lecture=lecture, actor=actor)
-        last = lifecycle.latest_case(version.lecture)
+        last = ReviewCase.latest_of(version.lecture)
         if last is not None and last.state == CaseState.RETURNED:
             return lecture_resubmit(lecture=version.lecture, actor=actor)
         level = version.lecture.school_level
@@ -276,7 +276,7 @@ def lecture_resubmit(*, lecture: Lecture, actor) -> ReviewCase:
     """
     with transaction.atomic():
         version = submission_services.version_lock_for_submit(lecture=lecture, actor=actor)
-        returned = lifecycle.latest_case(version.lecture)
+        returned = ReviewCase.latest_of(version.lecture)
         if returned is None or returned.state != CaseState.RETURNED:
             raise CaseConflict(_("Bài giảng này không ở trạng thái cần chỉnh sửa."))
         submission_services.version_mark_submitted(version=version, window=returned.window)
@@ -285,7 +285,7 @@ def lecture_resubmit(*, lecture: Lecture, actor) -> ReviewCase:
 
 def lecture_withdraw(*, lecture: Lecture, actor) -> ReviewCase:
     """The owner takes back a version waiting for the school-level decision (`case_withdraw`)."""
-    case = lifecycle.latest_case(lecture)
+    case = ReviewCase.latest_of(lecture)
     if case is None or case.state != CaseState.IN_REVIEW:
         raise CaseConflict(_("Không có bài nào đang chờ thẩm định để rút."))
     return case_withdraw(case=case, actor=actor)
@@ -295,8 +295,8 @@ def lecture_new_version(*, lecture: Lecture, actor, change_note: str = "") -> Le
     """Starts the next draft once the lecture's last case has ended (approved, returned,
     rejected or withdrawn). Locks the lecture (`submissions.services.version_new`)."""
     with transaction.atomic():
-        case = lifecycle.latest_case(lecture)
-        if case is None or case.state not in lifecycle.NEW_VERSION_AFTER:
+        case = ReviewCase.latest_of(lecture)
+        if case is None or case.state not in NEW_VERSION_AFTER:
             raise CaseConflict(
                 _(
                     "Chỉ tạo phiên bản mới khi bài giảng đã được phê duyệt, bị trả lại, không được duyệt hoặc đã rút."

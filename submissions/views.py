@@ -19,14 +19,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from elearning.errors import json_errors, service_call
 from elearning.http import attachment_response
 
 from . import selectors, services, uploads
 from .forms import LectureForm
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 @login_required
@@ -36,26 +33,34 @@ def lecture_create(request):
     if not services.departments_of(request.user).exists():
         raise PermissionDenied
     form = LectureForm(request.POST or None, author=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            lecture = services.lecture_create(
-                author=request.user,
-                department=data["department"],
-                subject=data["subject"],
-                grade=data["grade"],
-                title=data["title"],
-                textbook_series=data["textbook_series"],
-                description=data["description"],
-                keywords=data["keywords"],
-                co_authors=list(data["co_authors"]),
-            )
-        except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
-        else:
-            messages.success(request, _("Đã tạo bản nháp. Bây giờ hãy tải tệp bài giảng lên."))
-            return redirect(lecture)
-    return render(request, "submissions/lecture_form.html", {"form": form, "lecture": None})
+    def page(status=200):
+        return render(request, "submissions/lecture_form.html", {"form": form, "lecture": None}, status=status)
+
+    if request.method != "POST" or not form.is_valid():
+        return page()
+
+    def created(lecture):
+        messages.success(request, _("Đã tạo bản nháp. Bây giờ hãy tải tệp bài giảng lên."))
+        return redirect(lecture)
+
+    data = form.cleaned_data
+    return service_call(
+        request,
+        lambda: services.lecture_create(
+            author=request.user,
+            department=data["department"],
+            subject=data["subject"],
+            grade=data["grade"],
+            title=data["title"],
+            textbook_series=data["textbook_series"],
+            description=data["description"],
+            keywords=data["keywords"],
+            co_authors=list(data["co_authors"]),
+        ),
+        success=created,
+        page=page,
+        form=form,
+    )
 
 
 @login_required
@@ -65,13 +70,18 @@ def version_check_retry(request, pk):
     draft = selectors.draft_version(lecture)
     if "retry_check" not in selectors.draft_actions(lecture, request.user, draft):
         raise PermissionDenied
-    try:
-        services.version_check_retry(version=draft, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
+
+    def asked(_version):
         messages.success(request, _("Đã yêu cầu kiểm tra lại tệp; kết quả sẽ hiện trên trang này."))
-    return redirect(lecture)
+        return redirect(lecture)
+
+    return service_call(
+        request,
+        lambda: services.version_check_retry(version=draft, actor=request.user),
+        success=asked,
+        page=lambda status: redirect(lecture),
+        back=lambda: redirect(lecture),
+    )
 
 
 @login_required
@@ -86,32 +96,6 @@ def version_download(request, pk):
 
 
 # --- Multipart upload protocol (JSON) -------------------------------------------------------
-
-
-def _json_error(message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
-
-
-def _upload_endpoint(view):
-    """JSON errors for the upload client: 400/413 with the Vietnamese reason, 403, 404."""
-
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return _json_error(_("Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại."), 401)
-        try:
-            return view(request, *args, **kwargs)
-        except uploads.UploadError as exc:
-            return _json_error(_error_text(exc), exc.status)
-        except ValidationError as exc:
-            return _json_error(_error_text(exc), 400)
-        except PermissionDenied:
-            return _json_error(_("Bạn không có quyền tải tệp lên bài giảng này."), 403)
-        except Http404:
-            return _json_error(_("Không tìm thấy phiên tải lên."), 404)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
 
 
 def _declared_length(request) -> int | None:
@@ -137,7 +121,7 @@ def _json_body(request) -> dict:
 
 
 @require_POST
-@_upload_endpoint
+@json_errors
 def upload_create(request):
     """createMultipartUpload: {version, filename, type, size} → {uploadId, key}."""
     data = _json_body(request)
@@ -155,7 +139,7 @@ def upload_create(request):
 
 
 @require_GET
-@_upload_endpoint
+@json_errors
 def upload_sign_part(request, pk, number):
     """signPart: {url, headers} — a presigned S3 URL, or our own part URL on the embedded back end."""
     session = selectors.upload_session_get(request.user, pk)
@@ -166,7 +150,7 @@ def upload_sign_part(request, pk, number):
 
 
 @require_http_methods(["PUT"])
-@_upload_endpoint
+@json_errors
 def upload_part(request, pk, number):
     """Embedded back end: receives one part body by streaming (never `request.body`)."""
     session = selectors.upload_session_get(request.user, pk)
@@ -188,7 +172,7 @@ def upload_part(request, pk, number):
 
 
 @require_GET
-@_upload_endpoint
+@json_errors
 def upload_list_parts(request, pk):
     """listParts: the parts already stored, so an interrupted upload resumes from there."""
     session = selectors.upload_session_get(request.user, pk)
@@ -199,7 +183,7 @@ def upload_list_parts(request, pk):
 
 
 @require_POST
-@_upload_endpoint
+@json_errors
 def upload_complete(request, pk):
     """completeMultipartUpload: {parts: [{PartNumber, ETag}]} → {location}; the check is queued."""
     session = selectors.upload_session_get(request.user, pk)
@@ -219,7 +203,7 @@ def upload_complete(request, pk):
 
 
 @require_http_methods(["DELETE"])
-@_upload_endpoint
+@json_errors
 def upload_abort(request, pk):
     """abortMultipartUpload: deletes the stored parts."""
     session = selectors.upload_session_get(request.user, pk)

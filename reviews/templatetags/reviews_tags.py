@@ -3,7 +3,8 @@
 from django import template
 
 from reviews import selectors
-from reviews.models import TRANSITION_LABELS, CaseState
+from reviews.actions import history_label
+from reviews.models import CaseState
 
 register = template.Library()
 
@@ -25,7 +26,8 @@ def state_tone(state: str) -> str:
 
 @register.filter
 def transition_label(name: str) -> str:
-    return str(TRANSITION_LABELS.get(name, name))
+    """How a log row's transition reads in the history (the action table's label)."""
+    return history_label(name)
 
 
 @register.filter

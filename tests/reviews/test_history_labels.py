@@ -3,21 +3,21 @@
 import pytest
 from django.utils import translation
 
-from reviews.models import TRANSITION_LABELS, CaseLog
+from reviews.actions import HISTORY_LABELS, history_label
 
 from .factories import good_minutes, submit
 
 
-@pytest.mark.parametrize("transition", sorted(TRANSITION_LABELS))
+@pytest.mark.parametrize("transition", sorted(HISTORY_LABELS))
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_each_transition_has_a_label_in_each_language(transition, language):
     """The history line of each transition is a translated label, not the raw code."""
     with translation.override(language):
-        label = CaseLog(transition=transition).get_transition_display()
+        label = history_label(transition)
     assert label and label != transition
     if language == "en":
         with translation.override("vi"):
-            assert label != CaseLog(transition=transition).get_transition_display()
+            assert label != history_label(transition)
 
 
 def test_library_page_shows_the_approval_trail_in_words(client, demo):
@@ -32,3 +32,21 @@ def test_library_page_shows_the_approval_trail_in_words(client, demo):
     assert 'data-testid="trail-step"' in page
     assert "Nộp bài" in page and "Phê duyệt" in page
     assert ": submit" not in page and ": approve" not in page
+
+
+def test_every_logged_transition_has_a_history_label():
+    """Each transition a service writes to the log (named or a decision) is labelled in the action table."""
+    import re
+    from pathlib import Path
+
+    import reviews.services
+    from reviews.models import ReviewCase
+
+    source = Path(reviews.services.__file__).read_text()
+    named = set(re.findall(r'transition="(\w+)"', source))
+    decisions = {
+        ReviewCase.approve.__name__,
+        ReviewCase.return_for_changes.__name__,
+        ReviewCase.reject.__name__,
+    }
+    assert named | decisions <= set(HISTORY_LABELS)
