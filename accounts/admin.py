@@ -2,21 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from elearning.admin import ReadOnlyAdminMixin
+
 from . import services
 from .models import AccountEvent, Panel, PanelMembership, RoleAssignment, Subject, TextbookSeries, Unit, User
-
-
-class ReadOnlyAdminMixin:
-    """An audit trail is read, never written, in the admin: no add, change or delete."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RoleAssignmentInline(admin.TabularInline):
