@@ -218,26 +218,17 @@ def test_revoking_outside_the_scope_is_refused(demo):
     assert RoleAssignment.objects.filter(pk=assignment.pk).exists() and not AccountEvent.objects.exists()
 
 
-def test_admin_role_inline_goes_through_the_services(demo, admin_client, django_capture_on_commit_callbacks):
-    """Deleting a role in the admin's user form is a `role_revoked` event by the administrator."""
-    target = demo.user("demo.gv")
+def admin_user_form(admin_client, target, *, delete_role=False, active=True):
+    """The admin's change form of `target` as posted back unchanged, but for the given edits."""
     (assignment,) = target.roles.all()
-    page = admin_client.get(f"/admin/accounts/user/{target.pk}/change/")
-    form = page.context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k not in ("password", "groups")}
+    form = admin_client.get(f"/admin/accounts/user/{target.pk}/change/").context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v not in (None, False)}
+    for field in ("password", "groups", "user_permissions", "last_login", "date_joined"):
+        data.pop(field, None)
     data.update(
         {
-            "last_login_0": "",
-            "last_login_1": "",
             "date_joined_0": target.date_joined.strftime("%Y-%m-%d"),
             "date_joined_1": target.date_joined.strftime("%H:%M:%S"),
-            "is_active": "on",
-        }
-    )
-    data.pop("is_staff", None), data.pop("is_superuser", None), data.pop("must_change_password", None)
-    data.pop("last_login", None), data.pop("date_joined", None)
-    data.update(
-        {
             "roles-TOTAL_FORMS": "1",
             "roles-INITIAL_FORMS": "1",
             "roles-MIN_NUM_FORMS": "0",
@@ -248,19 +239,47 @@ def test_admin_role_inline_goes_through_the_services(demo, admin_client, django_
             "roles-0-unit": str(assignment.unit_id),
             "roles-0-subject": str(assignment.subject_id),
             "roles-0-school_level": assignment.school_level,
-            "roles-0-DELETE": "on",
             "account_events-TOTAL_FORMS": "0",
             "account_events-INITIAL_FORMS": "0",
             "account_events-MIN_NUM_FORMS": "0",
             "account_events-MAX_NUM_FORMS": "0",
         }
     )
+    if delete_role:
+        data["roles-0-DELETE"] = "on"
+    if active:
+        data["is_active"] = "on"
+    else:
+        data.pop("is_active", None)
+    return data
+
+
+def test_admin_role_inline_goes_through_the_services(demo, admin_client, django_capture_on_commit_callbacks):
+    """Deleting a role in the admin's user form is a `role_revoked` event by the administrator."""
+    target = demo.user("demo.gv")
+    data = admin_user_form(admin_client, target, delete_role=True)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(f"/admin/accounts/user/{target.pk}/change/", data)
-    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert response.status_code == 302
     event = only_event(target)
     assert (event.action, event.actor.username, event.role) == (Action.ROLE_REVOKED, "admin", "teacher")
     assert not target.roles.exists() and [m.to for m in mail.outbox] == [["demo.gv@example.edu.vn"]]
+
+
+def test_admin_locking_goes_through_the_service(demo, admin_client, django_capture_on_commit_callbacks):
+    """Unticking "active" in the admin is a `deactivated` event by the administrator, and the owner is told."""
+    target = demo.user("demo.gv")
+    data = admin_user_form(admin_client, target, active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/admin/accounts/user/{target.pk}/change/", data)
+    assert response.status_code == 302
+    event = only_event(target)
+    assert (event.action, event.actor.username, event.after) == (
+        Action.DEACTIVATED,
+        "admin",
+        {"is_active": False},
+    )
+    assert not fresh(target).is_active and len(mail.outbox) == 1
 
 
 # --- The import writes the same events ----------------------------------------------------------
