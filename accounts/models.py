@@ -351,3 +351,64 @@ class ImportBatch(models.Model):
     @property
     def can_retry(self) -> bool:
         return self.status == self.Status.FAILED or self.is_stalled
+
+
+class AccountEvent(models.Model):
+    """One change to an account: who did it, when, and the fields before and after.
+
+    Append-only; written by the services in `accounts.services` in the same transaction as the
+    change (Zulip's RealmAuditLog). `before` / `after` hold only the fields that changed, never
+    a password or its hash. A role event also names the role, unit, subject and level.
+    """
+
+    class Action(models.TextChoices):
+        ACTIVATED = "activated", _("Mở khoá tài khoản")
+        DEACTIVATED = "deactivated", _("Khoá tài khoản")
+        PASSWORD_RESET = "password_reset", _("Đặt lại mật khẩu")
+        PASSWORD_CHANGED = "password_changed", _("Đổi mật khẩu")
+        ROLE_GRANTED = "role_granted", _("Giao vai trò")
+        ROLE_REVOKED = "role_revoked", _("Thu hồi vai trò")
+        IMPORTED_CREATED = "imported_created", _("Tạo tài khoản từ tệp nhập")
+        IMPORTED_UPDATED = "imported_updated", _("Cập nhật tài khoản từ tệp nhập")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("tài khoản"), on_delete=models.CASCADE, related_name="account_events"
+    )
+    # Null: the system acted (no person); SET_NULL keeps the trail when an actor is deleted.
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("thao tác"), max_length=30, choices=Action.choices)
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now)
+    before = models.JSONField(_("trước"), default=dict, blank=True)
+    after = models.JSONField(_("sau"), default=dict, blank=True)
+    role = models.CharField(_("vai trò"), max_length=30, choices=RoleAssignment.Role.choices, blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.ForeignKey(
+        Subject, verbose_name=_("môn học"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    school_level = models.CharField(_("cấp học"), max_length=20, choices=SchoolLevel.choices, blank=True)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("lượt nhập tệp"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account_events",
+    )
+
+    class Meta:
+        verbose_name = _("nhật ký tài khoản")
+        verbose_name_plural = _("nhật ký tài khoản")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} – {self.user_id} ({self.at:%Y-%m-%d %H:%M})"

@@ -2,8 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
-from .models import ImportBatch, Unit, User
-from .rules import unit_visible_q, user_visible_q
+from .models import AccountEvent, ImportBatch, Unit, User
+from .rules import account_manageable_q, unit_visible_q, user_visible_q
 
 
 def users_visible_to(viewer, *, query: str = "", unit_id=None) -> QuerySet[User]:
@@ -26,3 +26,12 @@ def units_visible_to(viewer) -> QuerySet[Unit]:
 def import_batches_of(user) -> QuerySet[ImportBatch]:
     """The user's own import batches, without their files (up to 5 MB each, read only by tasks)."""
     return ImportBatch.objects.filter(created_by=user).defer("content")
+
+
+def account_events_visible_to(viewer, *, user: User | None = None) -> QuerySet[AccountEvent]:
+    """The audit trail of the accounts the viewer manages (`account_manageable_q`, the twin of
+    `can_manage_account`), newest first; with `user`, that account's only."""
+    events = AccountEvent.objects.filter(user__in=User.objects.filter(account_manageable_q(viewer)))
+    if user is not None:
+        events = events.filter(user=user)
+    return events.select_related("actor", "unit", "subject").order_by("-at", "-pk")

@@ -7,14 +7,14 @@ import secrets
 
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .imports import ImportFileError, Meter, parse_and_validate, validation_in_background
-from .models import ImportBatch, RoleAssignment, Subject, Unit, User
-from .rules import can_import_accounts, can_manage_account
+from .models import AccountEvent, ImportBatch, RoleAssignment, Subject, Unit, User
+from .rules import can_import_accounts, can_manage_account, scope_for
 
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
 INITIAL_PASSWORD_TTL = 60 * 60
@@ -224,7 +224,7 @@ def _apply(batch: ImportBatch, running) -> None:
         if preview.kind == "units":
             _write_units(preview.rows)
         else:
-            _write_accounts(preview.rows, hashes)
+            _write_accounts(preview.rows, hashes, batch=batch)
         running.update(
             status=ImportBatch.Status.DONE,
             progress=batch.row_count,
@@ -276,49 +276,90 @@ def _initial_passwords(batch: ImportBatch, rows: list[dict]) -> tuple[dict[str, 
     return passwords, hashes
 
 
-def _write_accounts(rows: list[dict], hashes: dict[str, str]) -> None:
-    """Call inside a transaction; locks the accounts the file lists."""
+def _write_accounts(rows: list[dict], hashes: dict[str, str], *, batch: ImportBatch) -> None:
+    """Call inside a transaction; locks the accounts the file lists.
+
+    Writes the same AccountEvents as the account actions, by the batch's creator: one per account
+    created, one per account whose details changed, one per role granted. Only a role granted to
+    an existing account is e-mailed: the new accounts' owners get their passwords from the
+    importer, and a thousand-row file should not send a thousand mails."""
     units = {u.code: u for u in Unit.objects.all()}
     subjects = {s.code: s for s in Subject.objects.all()}
-    users = {
-        u.username: u
-        for u in User.objects.select_for_update().filter(username__in={r["username"] for r in rows})
-    }
+    codes = {r["username"] for r in rows}
+    users = {u.username: u for u in User.objects.select_for_update().filter(username__in=codes)}
+    # Keys as the validator's `finish` builds them; the accounts are locked, so this stays true.
+    held = set(
+        RoleAssignment.objects.filter(user__username__in=codes).values_list(
+            "user__username", "role", "unit__code", "subject__code", "school_level"
+        )
+    )
+    events: list[tuple[str, AccountEvent]] = []
     to_create: dict[str, User] = {}
     for row in rows:
         code = row["username"]
         user = users.get(code)
+        details = {"full_name": row["full_name"], "email": row["email"], "phone": row["phone"]}
         if user is None:
-            to_create.setdefault(
-                code,
-                User(
-                    username=code,
-                    full_name=row["full_name"],
-                    email=row["email"],
-                    phone=row["phone"],
-                    password=hashes[code],
-                    must_change_password=True,
-                ),
+            if code not in to_create:
+                to_create[code] = User(
+                    username=code, password=hashes[code], must_change_password=True, **details
+                )
+                events.append(
+                    (code, AccountEvent(action=AccountEvent.Action.IMPORTED_CREATED, after=details))
+                )
+            continue
+        changed = sorted(f for f, value in details.items() if getattr(user, f) != value)
+        if changed:
+            before = {f: getattr(user, f) for f in changed}
+            for f in changed:
+                setattr(user, f, details[f])
+            user.save(update_fields=changed)
+            after = {f: details[f] for f in changed}
+            events.append(
+                (code, AccountEvent(action=AccountEvent.Action.IMPORTED_UPDATED, before=before, after=after))
             )
-        elif (user.full_name, user.email, user.phone) != (row["full_name"], row["email"], row["phone"]):
-            user.full_name, user.email, user.phone = row["full_name"], row["email"], row["phone"]
-            user.save(update_fields=["full_name", "email", "phone"])
     User.objects.bulk_create(to_create.values(), batch_size=500)
-    users = {u.username: u for u in User.objects.filter(username__in={r["username"] for r in rows})}
-    RoleAssignment.objects.bulk_create(
-        [
-            RoleAssignment(
-                user=users[row["username"]],
-                role=row["role"],
-                unit=units[row["unit"]],
-                subject=subjects.get(row["subject"]),
-                school_level=row["school_level"],
+    users = {u.username: u for u in User.objects.filter(username__in=codes)}
+    granted: list[RoleAssignment] = []
+    for row in rows:
+        key = (row["username"], row["role"], row["unit"], row["subject"] or None, row["school_level"])
+        if key not in held:
+            held.add(key)
+            granted.append(
+                RoleAssignment(
+                    user=users[row["username"]],
+                    role=row["role"],
+                    unit=units[row["unit"]],
+                    subject=subjects.get(row["subject"]),
+                    school_level=row["school_level"],
+                )
             )
-            for row in rows
-        ],
-        batch_size=500,
-        ignore_conflicts=True,
-    )
+    RoleAssignment.objects.bulk_create(granted, batch_size=500)
+    for assignment in granted:
+        event = AccountEvent(
+            action=AccountEvent.Action.ROLE_GRANTED,
+            after=_role_details(assignment),
+            role=assignment.role,
+            unit=assignment.unit,
+            subject=assignment.subject,
+            school_level=assignment.school_level,
+        )
+        events.append((assignment.user.username, event))
+    for code, event in events:
+        event.user, event.actor, event.import_batch = users[code], batch.created_by, batch
+    AccountEvent.objects.bulk_create([event for _code, event in events], batch_size=500)
+    _notify_role_grants_to_existing_accounts(events, new=set(to_create))
+
+
+def _notify_role_grants_to_existing_accounts(
+    events: list[tuple[str, AccountEvent]], *, new: set[str]
+) -> None:
+    from .tasks import account_event_email_task
+
+    for code, event in events:
+        if event.action == AccountEvent.Action.ROLE_GRANTED and code not in new:
+            # bulk_create sets the pk on PostgreSQL and SQLite; the task runs after the commit.
+            account_event_email_task.delay_on_commit(event.pk)
 
 
 def import_batch_reveal_passwords(*, batch: ImportBatch, actor: User) -> dict[str, str]:
@@ -330,27 +371,172 @@ def import_batch_reveal_passwords(*, batch: ImportBatch, actor: User) -> dict[st
     return passwords
 
 
+# --- Account actions -----------------------------------------------------------------------
+#
+# Zulip's order: lock the user row, check, change, write the AccountEvent, queue the e-mail to
+# the account's address on commit (a rolled-back change writes and sends nothing).
+
+
+def _locked_user(target: User) -> User:
+    return User.objects.select_for_update().get(pk=target.pk)
+
+
+def _role_details(assignment: RoleAssignment) -> dict:
+    return {
+        "role": assignment.role,
+        "unit": assignment.unit.code,
+        "subject": assignment.subject.code if assignment.subject_id else "",
+        "school_level": assignment.school_level,
+    }
+
+
+def account_event_write(
+    *, user: User, actor: User | None, action: str, before=None, after=None, notify: bool = True, **role
+) -> AccountEvent:
+    """Writes one audit row of the account and, with `notify`, queues its e-mail after the commit.
+
+    Call inside the transaction that made the change, after locking the user row; `role` takes
+    the role details of a role event (role, unit, subject, school_level)."""
+    from .tasks import account_event_email_task
+
+    event = AccountEvent.objects.create(
+        user=user, actor=actor, action=action, before=before or {}, after=after or {}, **role
+    )
+    if notify:
+        account_event_email_task.delay_on_commit(event.pk)
+    return event
+
+
 def account_set_active(*, target: User, actor: User, active: bool) -> User:
-    if not can_manage_account(actor, target):
-        raise PermissionDenied
-    if target.is_active != active:
-        target.is_active = active
-        target.save(update_fields=["is_active"])
-    return target
+    """Locks or unlocks an account. Locks the user row; refuses an actor who may not manage the
+    account (PermissionDenied). A change writes one AccountEvent and e-mails the account after
+    the commit; asking for the state it already has writes and sends nothing."""
+    with transaction.atomic():
+        locked = _locked_user(target)
+        if not can_manage_account(actor, locked):
+            raise PermissionDenied
+        if locked.is_active != active:
+            locked.is_active = active
+            locked.save(update_fields=["is_active"])
+            account_event_write(
+                user=locked,
+                actor=actor,
+                action=AccountEvent.Action.ACTIVATED if active else AccountEvent.Action.DEACTIVATED,
+                before={"is_active": not active},
+                after={"is_active": active},
+            )
+    target.is_active = locked.is_active
+    return locked
 
 
 def account_reset_password(*, target: User, actor: User) -> str:
-    """Gives the account a new one-time password, returned to show once; the user must change it."""
-    if not can_manage_account(actor, target):
-        raise PermissionDenied
-    password = initial_password()
-    target.set_password(password)
-    target.must_change_password = True
-    target.save(update_fields=["password", "must_change_password"])
+    """Gives the account a new one-time password, returned to show once; the user must change it.
+
+    Locks the user row; refuses an actor who may not manage the account (PermissionDenied).
+    Writes one AccountEvent (never the password) and queues an e-mail telling the account's
+    owner, without the password, after the commit."""
+    with transaction.atomic():
+        locked = _locked_user(target)
+        if not can_manage_account(actor, locked):
+            raise PermissionDenied
+        password = initial_password()
+        before = {"must_change_password": locked.must_change_password}
+        locked.set_password(password)
+        locked.must_change_password = True
+        locked.save(update_fields=["password", "must_change_password"])
+        account_event_write(
+            user=locked,
+            actor=actor,
+            action=AccountEvent.Action.PASSWORD_RESET,
+            before=before,
+            after={"must_change_password": True},
+        )
+    target.password, target.must_change_password = locked.password, True
     return password
 
 
 def password_changed(*, user: User) -> None:
-    if user.must_change_password:
-        user.must_change_password = False
-        user.save(update_fields=["must_change_password"])
+    """Records that the user changed their own password (the form has saved it) and clears the
+    one-time flag. Locks the user row; writes one AccountEvent and e-mails the owner after the
+    commit, so a change they did not make does not go unnoticed."""
+    with transaction.atomic():
+        locked = _locked_user(user)
+        before, after = {}, {}
+        if locked.must_change_password:
+            locked.must_change_password = False
+            locked.save(update_fields=["must_change_password"])
+            before, after = {"must_change_password": True}, {"must_change_password": False}
+        account_event_write(
+            user=locked, actor=locked, action=AccountEvent.Action.PASSWORD_CHANGED, before=before, after=after
+        )
+    user.must_change_password = False
+
+
+def role_grant(
+    *,
+    target: User,
+    actor: User,
+    role: str,
+    unit: Unit,
+    subject: Subject | None = None,
+    school_level: str = "",
+) -> RoleAssignment:
+    """Gives the account a role in a unit. Locks the user row. Refuses (PermissionDenied) an actor
+    who may not manage the account or does not administer the unit; refuses (ValidationError) a
+    role held in another kind of unit. A new assignment writes one AccountEvent and e-mails the
+    account after the commit; one it already holds is returned and nothing is written."""
+    with transaction.atomic():
+        locked = _locked_user(target)
+        # SECURITY: both the account and the unit must be the actor's to administer, or a school
+        # admin could hand a teacher of their school a role in another school.
+        if not (can_manage_account(actor, locked) and scope_for(actor).administers_path(unit.path)):
+            raise PermissionDenied
+        if RoleAssignment.UNIT_KIND[role] != unit.kind:
+            raise ValidationError(
+                _("Vai trò “%(r)s” phải gắn với đơn vị loại “%(k)s”.")
+                % {"r": RoleAssignment.Role(role).label, "k": Unit.Kind(RoleAssignment.UNIT_KIND[role]).label}
+            )
+        assignment, created = RoleAssignment.objects.get_or_create(
+            user=locked, role=role, unit=unit, subject=subject, school_level=school_level
+        )
+        if created:
+            account_event_write(
+                user=locked,
+                actor=actor,
+                action=AccountEvent.Action.ROLE_GRANTED,
+                after=_role_details(assignment),
+                role=role,
+                unit=unit,
+                subject=subject,
+                school_level=school_level,
+            )
+    return assignment
+
+
+def role_revoke(*, assignment: RoleAssignment, actor: User) -> None:
+    """Takes a role away. Locks the user row; refuses (PermissionDenied) an actor who may not
+    manage the account. Writes one AccountEvent and e-mails the account after the commit; an
+    assignment already gone writes nothing."""
+    with transaction.atomic():
+        locked = _locked_user(assignment.user)
+        if not can_manage_account(actor, locked):
+            raise PermissionDenied
+        current = (
+            RoleAssignment.objects.select_related("unit", "subject")
+            .filter(pk=assignment.pk, user=locked)
+            .first()
+        )
+        if current is None:
+            return
+        details = _role_details(current)
+        current.delete()
+        account_event_write(
+            user=locked,
+            actor=actor,
+            action=AccountEvent.Action.ROLE_REVOKED,
+            before=details,
+            role=current.role,
+            unit=current.unit,
+            subject=current.subject,
+            school_level=current.school_level,
+        )

@@ -105,7 +105,17 @@ def user_list(request):
     )
 
 
+ACCOUNT_EVENTS_SHOWN = 20
+
+
 def _user_detail(request, target: User, *, new_password: str | None = None):
+    can_manage = can_manage_account(request.user, target)
+    # SECURITY: the trail is shown to those who manage the account, fetched through the same rule.
+    events = (
+        selectors.account_events_visible_to(request.user, user=target)[:ACCOUNT_EVENTS_SHOWN]
+        if can_manage
+        else []
+    )
     return render(
         request,
         "accounts/user_detail.html",
@@ -113,7 +123,8 @@ def _user_detail(request, target: User, *, new_password: str | None = None):
             "target": target,
             "roles": target.roles.select_related("unit", "subject"),
             "panels": target.panel_memberships.select_related("panel__unit", "panel__subject"),
-            "can_manage": can_manage_account(request.user, target),
+            "can_manage": can_manage,
+            "events": events,
             "new_password": new_password,
         },
     )

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
+from reviews.urls import library_urlpatterns as reviews_library_urlpatterns
 
 from . import views
 
@@ -34,6 +35,8 @@ urlpatterns = [
     path("lectures/", include("reviews.lecture_urls")),
     path("lectures/", include("submissions.urls")),
     path("reviews/", include("reviews.urls")),
+    # The library's workflow actions (retract) live in reviews, which notifies; same /library/ address.
+    path("library/", include((reviews_library_urlpatterns, "library_actions"))),
     path("library/", include("repository.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
@@ -62,6 +63,53 @@ class Publication(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state == self.State.ACTIVE
+
+
+class PublicationEvent(models.Model):
+    """One step of a publication's life: published, superseded by a newer version, retracted.
+
+    Append-only, written by `repository.services` in the transaction that makes the step. The
+    publication row keeps only its current state (and the last retraction); these rows are the
+    readable trail of who did what, when and why, in order.
+    """
+
+    class Action(models.TextChoices):
+        PUBLISHED = "published", _("Xuất bản")
+        SUPERSEDED = "superseded", _("Thay bằng phiên bản mới")
+        RETRACTED = "retracted", _("Gỡ khỏi kho")
+
+    publication = models.ForeignKey(
+        Publication, verbose_name=_("bài giảng trong kho"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("thao tác"), max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now)
+    reason = models.TextField(_("lý do"), blank=True)
+    # For `superseded`: the publication of the newer version that took its place.
+    successor = models.ForeignKey(
+        Publication,
+        verbose_name=_("thay bằng"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("nhật ký kho")
+        verbose_name_plural = _("nhật ký kho")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["publication", "-at"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} – {self.publication_id} ({self.at:%Y-%m-%d %H:%M})"
 
 
 class UsageDay(models.Model):

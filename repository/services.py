@@ -1,5 +1,6 @@
-"""Writes to the library. `publication_publish` is called by the review services inside their
-approving transaction; the rest by this app's views."""
+"""Writes to the library. `publication_publish` and `publication_retract` are called by the review
+services (the workflow, which notifies the authors); the rest by this app's views. Publishing,
+superseding and retracting each write a `PublicationEvent`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Unit
 from submissions.models import Lecture, LectureVersion
 
-from .models import Publication, RuntimeRecord, UsageDay
+from .models import Publication, PublicationEvent, RuntimeRecord, UsageDay
 from .rules import can_retract_publication
 from .search import lecture_search_text
 
@@ -21,7 +22,8 @@ RUNTIME_EVENTS_KEPT = 50
 
 def publication_publish(*, version: LectureVersion, scope: Unit, level: str, actor) -> Publication:
     """Publishes an approved version into the library of `scope` (a school, cluster, district or
-    the city), recording the approval `level`.
+    the city), recording the approval `level`, and writes the `published` event (and a
+    `superseded` one for the version it replaces).
 
     An older active publication of the lecture at that scope is superseded and stays in history;
     publications at other scopes are left as they are (a rejection higher up never unpublishes a
@@ -32,10 +34,13 @@ def publication_publish(*, version: LectureVersion, scope: Unit, level: str, act
         pk=version.lecture_id
     )
     with transaction.atomic():
-        Publication.objects.select_for_update().filter(
-            lecture=lecture, scope=scope, state=Publication.State.ACTIVE
-        ).update(state=Publication.State.SUPERSEDED)
-        return Publication.objects.create(
+        older = list(
+            Publication.objects.select_for_update()
+            .filter(lecture=lecture, scope=scope, state=Publication.State.ACTIVE)
+            .values_list("pk", flat=True)
+        )
+        Publication.objects.filter(pk__in=older).update(state=Publication.State.SUPERSEDED)
+        publication = Publication.objects.create(
             lecture=lecture,
             version=version,
             scope=scope,
@@ -43,6 +48,23 @@ def publication_publish(*, version: LectureVersion, scope: Unit, level: str, act
             published_by=actor,
             search_text=lecture_search_text(lecture),
         )
+        PublicationEvent.objects.bulk_create(
+            [
+                PublicationEvent(
+                    publication_id=pk,
+                    action=PublicationEvent.Action.SUPERSEDED,
+                    actor=actor,
+                    successor=publication,
+                )
+                for pk in older
+            ]
+            + [
+                PublicationEvent(
+                    publication=publication, action=PublicationEvent.Action.PUBLISHED, actor=actor
+                )
+            ]
+        )
+        return publication
 
 
 def publication_reindex(lecture: Lecture) -> int:
@@ -57,8 +79,10 @@ def publication_reindex(lecture: Lecture) -> int:
 def publication_retract(*, publication: Publication, actor, reason: str) -> Publication:
     """An officer of the scope takes a publication out of the library, with a reason the author
     reads on their lecture. Locks the publication; refuses a missing reason and anyone who is
-    not an officer of the scope (PermissionDenied). The older superseded version is not brought
-    back: the lecture simply has no active publication at that scope until a new approval."""
+    not an officer of the scope (PermissionDenied); writes the `retracted` event. The older
+    superseded version is not brought back: the lecture simply has no active publication at
+    that scope until a new approval. Notifies nobody: `reviews.services.publication_retract`,
+    which the page calls, tells the authors."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Vui lòng ghi lý do gỡ bài giảng khỏi kho."))
@@ -77,6 +101,13 @@ def publication_retract(*, publication: Publication, actor, reason: str) -> Publ
         publication.retracted_by = actor
         publication.retraction_reason = reason
         publication.save(update_fields=["state", "retracted_at", "retracted_by", "retraction_reason"])
+        PublicationEvent.objects.create(
+            publication=publication,
+            action=PublicationEvent.Action.RETRACTED,
+            actor=actor,
+            at=publication.retracted_at,
+            reason=reason,
+        )
     return publication
 
 

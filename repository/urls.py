@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.library, name="library"),
     path("<int:pk>/", views.publication_detail, name="publication_detail"),
     path("<int:pk>/download/", views.publication_download, name="publication_download"),
-    path("<int:pk>/retract/", views.publication_retract, name="publication_retract"),
     path("school/", views.school_library, name="my_school_library"),
     path("school/<int:pk>/", views.school_library, name="school_library"),
     path("coverage/<int:pk>/", views.coverage_view, name="coverage"),

@@ -1,5 +1,6 @@
-"""Library pages: browse and search, detail with preview, download, retract, school library,
-coverage; and the token-authorised content view that feeds the sandboxed preview frame."""
+"""Library pages: browse and search, detail with preview, download, school library, coverage;
+and the token-authorised content view that feeds the sandboxed preview frame. Retracting is a
+workflow action that notifies the authors: `reviews.views.publication_retract`, at /library/."""
 
 from __future__ import annotations
 
@@ -8,21 +9,19 @@ import math
 from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts.models import SchoolLevel, Unit
 from accounts.rules import can_view_unit, scope_for
@@ -137,24 +136,6 @@ def publication_download(request, pk):
     services.usage_record(publication=publication, user=request.user, kind=UsageDay.Kind.DOWNLOAD)
     name = (version.original_name or "bai-giang").rsplit("/", 1)[-1]
     return attachment_response(key=version.file_key, filename=name)
-
-
-@login_required
-@require_POST
-def publication_retract(request, pk):
-    """An officer of the scope takes the publication out of the library, with a reason."""
-    publication = selectors.publication_for_user(request.user, pk)
-    if not can_retract_publication(request.user, publication):
-        raise PermissionDenied
-    try:
-        services.publication_retract(
-            publication=publication, actor=request.user, reason=request.POST.get("reason", "")
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Đã gỡ bài giảng khỏi kho. Tác giả sẽ thấy lý do."))
-    return redirect(publication.get_absolute_url())
 
 
 @login_required

@@ -381,6 +381,7 @@ class Notification(models.Model):
         DECIDED = "decided", _("Kết quả thẩm định")
         DUE_SOON = "due_soon", _("Sắp đến hạn thẩm định")
         OVERDUE = "overdue", _("Quá hạn thẩm định")
+        RETRACTED = "retracted", _("Bài giảng bị gỡ khỏi kho")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -739,3 +739,35 @@ def panel_membership_of(user, case: ReviewCase) -> PanelMembership | None:
     if case.panel_id is None:
         return None
     return PanelMembership.objects.filter(panel_id=case.panel_id, user=user).first()
+
+
+# --- Retraction from a library (issue 15) -------------------------------------------------------
+
+
+def publication_retract(*, publication, actor, reason: str):
+    """Takes a publication out of its library and tells the lecture's authors why.
+
+    `repository.services.publication_retract` locks the publication, refuses a missing reason
+    (ValidationError) and anyone who is not an officer of the scope (PermissionDenied), and
+    records who, when and why with its `retracted` event. Then the author and co-authors get a
+    bell notification each, e-mailed after the commit; a refusal writes and sends nothing. The
+    officer who retracts is not told of their own act, even when they co-wrote the lecture.
+    """
+    from repository.services import publication_retract as library_retract
+
+    with transaction.atomic():
+        publication = library_retract(publication=publication, actor=actor, reason=reason)
+        lecture = publication.lecture
+        notification_send(
+            users=[u for u in [lecture.author, *lecture.co_authors.all()] if u.pk != actor.pk],
+            kind=Notification.Kind.RETRACTED,
+            case=publication.case,
+            text=_("Bài giảng “%(title)s” đã bị gỡ khỏi kho của %(scope)s. Lý do: %(reason)s")
+            % {
+                "title": lecture.title,
+                "scope": publication.scope.name,
+                "reason": publication.retraction_reason,
+            },
+            url=lecture.get_absolute_url(),
+        )
+    return publication

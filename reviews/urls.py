@@ -21,3 +21,9 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
 ]
+
+# Retraction from a library: a workflow action (it notifies the authors) at the library's address;
+# elearning/urls.py mounts these under /library/ in the "library_actions" namespace.
+library_urlpatterns = [
+    path("<int:pk>/retract/", views.publication_retract, name="publication_retract"),
+]

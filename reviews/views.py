@@ -395,3 +395,29 @@ def notification_open(request, pk):
 def notifications_read_all(request):
     services.notifications_mark_read(user=request.user)
     return redirect(reverse("reviews:notification_list"))
+
+
+# --- Retraction from a library (issue 15) -------------------------------------------------------
+
+
+@login_required
+@require_POST
+def publication_retract(request, pk):
+    """An officer of the scope takes the publication out of the library, with a reason; the
+    authors are notified. Served at the library's address (/library/<pk>/retract/)."""
+    from repository.rules import can_retract_publication
+    from repository.selectors import publication_for_user
+
+    # SECURITY: out of sight is 404 (the selector); in sight but not an officer of the scope is 403.
+    publication = publication_for_user(request.user, pk)
+    if not can_retract_publication(request.user, publication):
+        raise PermissionDenied
+    try:
+        services.publication_retract(
+            publication=publication, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã gỡ bài giảng khỏi kho. Tác giả đã được thông báo lý do."))
+    return redirect(publication.get_absolute_url())

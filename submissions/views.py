@@ -33,8 +33,11 @@ def lecture_create(request):
     if not services.departments_of(request.user).exists():
         raise PermissionDenied
     form = LectureForm(request.POST or None, author=request.user)
+
     def page(status=200):
-        return render(request, "submissions/lecture_form.html", {"form": form, "lecture": None}, status=status)
+        return render(
+            request, "submissions/lecture_form.html", {"form": form, "lecture": None}, status=status
+        )
 
     if request.method != "POST" or not form.is_valid():
         return page()

@@ -562,7 +562,7 @@ def test_stalled_batch_can_be_retried(admin_client):
 def failed_batch(admin_client, monkeypatch):
     batch = upload(admin_client, csv_bytes([teacher_row()]), "x.csv")
     with monkeypatch.context() as patch:
-        patch.setattr(services, "_write_accounts", lambda rows, hashes: 1 / 0)
+        patch.setattr(services, "_write_accounts", lambda rows, hashes, batch: 1 / 0)
         batch = confirm(admin_client, batch)
     assert batch.status == ImportBatch.Status.FAILED
     return batch

@@ -51,7 +51,9 @@ def test_other_district_teacher_gets_404(demo, client):
     assert client.get(pub.get_absolute_url()).status_code == 404
     assert client.get(reverse("repository:publication_download", args=[pub.pk])).status_code == 404
     assert (
-        client.post(reverse("repository:publication_retract", args=[pub.pk]), {"reason": "x"}).status_code
+        client.post(
+            reverse("library_actions:publication_retract", args=[pub.pk]), {"reason": "x"}
+        ).status_code
         == 404
     )
     client.force_login(demo.user("demo.ht"))
@@ -63,13 +65,17 @@ def test_retract_through_the_page(demo, client):
     pub = _pub(demo)
     client.force_login(demo.user("demo.gv.van"))
     assert (
-        client.post(reverse("repository:publication_retract", args=[pub.pk]), {"reason": "x"}).status_code
+        client.post(
+            reverse("library_actions:publication_retract", args=[pub.pk]), {"reason": "x"}
+        ).status_code
         == 403
     )
     pub.refresh_from_db()
     assert pub.state == Publication.State.ACTIVE
     client.force_login(demo.user("demo.ht"))
-    client.post(reverse("repository:publication_retract", args=[pub.pk]), {"reason": "Thiếu nguồn trích dẫn"})
+    client.post(
+        reverse("library_actions:publication_retract", args=[pub.pk]), {"reason": "Thiếu nguồn trích dẫn"}
+    )
     pub.refresh_from_db()
     assert pub.state == Publication.State.RETRACTED
     client.force_login(demo.user("demo.gv"))

@@ -13,7 +13,7 @@ def copy_levels(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("repository", "0003_search_trigram_index"),
+        ("repository", "0004_publication_event"),
         ("reviews", "0002_panels_evaluations_minutes_notifications"),
     ]
 
