@@ -1,7 +1,7 @@
 """Who may see and act on a review case: `rules` predicates, each beside its queryset twin.
 
 The same predicate guards the FSM transition (`permission=` on the model), the service (which
-calls `has_transition_perm` or the predicate) and the button (`selectors.available_actions`).
+calls `has_transition_perm` or the predicate) and the button (`actions.available`, the one action table).
 `tests/reviews/test_rules.py` asserts that every predicate and its `*_q` twin agree.
 
 Who reviews (DESIGN.md 3 and 5):

@@ -137,33 +137,6 @@ def unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-@dataclass(frozen=True)
-class Actions:
-    """What the user may do on a case now; the same predicates guard the endpoints."""
-
-    decide: bool = False
-    assign: bool = False
-    evaluate: bool = False
-    nominate: bool = False
-    withdraw: bool = False
-    resubmit: bool = False
-
-    @property
-    def any(self) -> bool:
-        return any((self.decide, self.assign, self.evaluate, self.nominate, self.withdraw, self.resubmit))
-
-
-def available_actions(case: ReviewCase, user) -> Actions:
-    return Actions(
-        decide=review_rules.can_decide_case(user, case),
-        assign=review_rules.can_assign_members(user, case),
-        evaluate=review_rules.can_evaluate_case(user, case),
-        nominate=review_rules.can_nominate_case(user, case),
-        withdraw=review_rules.can_withdraw_case(user, case),
-        resubmit=review_rules.can_resubmit_case(user, case),
-    )
-
-
 def home_counts(user) -> dict[str, int]:
     today = timezone.localdate()
     reviewable = ReviewCase.objects.filter(review_rules.cases_reviewable_q(user))

@@ -22,7 +22,9 @@ from django.utils.translation import gettext_lazy
 from django_fsm import has_transition_perm
 
 from accounts.models import PanelMembership, RoleAssignment, Unit
+from elearning.errors import Conflict
 from repository.services import publication_publish, publication_reindex
+from repository.services import publication_retract as library_retract
 from submissions import selectors as submission_selectors
 from submissions import services as submission_services
 from submissions.models import Lecture, LectureVersion
@@ -50,7 +52,7 @@ TWO_PLACES = Decimal("0.01")
 DEFAULT_REVIEW_DAYS = 7
 
 
-class CaseConflict(ValidationError):
+class CaseConflict(Conflict):
     """The case is no longer in the state the action needs (someone else acted first)."""
 
 
@@ -753,15 +755,13 @@ def publication_retract(*, publication, actor, reason: str):
     bell notification each, e-mailed after the commit; a refusal writes and sends nothing. The
     officer who retracts is not told of their own act, even when they co-wrote the lecture.
     """
-    from repository.services import publication_retract as library_retract
-
     with transaction.atomic():
         publication = library_retract(publication=publication, actor=actor, reason=reason)
         lecture = publication.lecture
         notification_send(
             users=[u for u in [lecture.author, *lecture.co_authors.all()] if u.pk != actor.pk],
             kind=Notification.Kind.RETRACTED,
-            case=publication.case,
+            case=None,
             text=_("Bài giảng “%(title)s” đã bị gỡ khỏi kho của %(scope)s. Lý do: %(reason)s")
             % {
                 "title": lecture.title,

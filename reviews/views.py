@@ -8,7 +8,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import GRADE_CHOICES
+from elearning.errors import service_call
 from elearning.http import attachment_response
+from repository.rules import can_retract_publication
+from repository.selectors import publication_for_user
 
-from . import selectors, services
-from .forms import AssignForm, DecisionForm, EvaluationForm, NominateForm
-from .models import CaseState, Decision, Minutes, Notification, Rubric
+from . import actions, selectors, services
+from .models import CaseState, Minutes, Notification, Rubric
 from .pdf import minutes_pdf_bytes
 from .rules import is_case_reviewer
 
@@ -35,10 +37,6 @@ def _get_case(request, pk):
     if case is None:
         raise Http404
     return case
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
 
 
 # --- Lists ------------------------------------------------------------------------------------
@@ -100,16 +98,28 @@ def assigned_cases(request):
 # --- The case ---------------------------------------------------------------------------------
 
 
+class _Offered(dict):
+    """The actions offered on a case, readable in templates as `actions.decide`, `actions.any`."""
+
+    def __getattr__(self, name):
+        return self.get(name, False)
+
+    @property
+    def any(self) -> bool:
+        return any(self.values())
+
+
 def _case_context(request, case, **forms):
+    """The case page. `forms` carries the bound form of a failed POST, keyed by its action."""
     user = request.user
-    actions = selectors.available_actions(case, user)
+    offered = _Offered.fromkeys(actions.available(user, case, on="case"), True)
     rubric = Rubric.current()
     evaluation = selectors.evaluation_of(case, user)
     context = {
         "case": case,
         "lecture": case.lecture,
         "version": case.version,
-        "actions": actions,
+        "actions": offered,
         "log": case.log.select_related("actor"),
         "minutes": getattr(case, "minutes", None),
         "history": selectors.cases_for_lecture(case.lecture, user),
@@ -121,37 +131,33 @@ def _case_context(request, case, **forms):
         "today": timezone.localdate(),
         "is_overdue": case.is_overdue(),
     }
-    if actions.decide:
-        context["decision_form"] = forms.get("decision_form") or DecisionForm(
-            rubric=rubric, with_scores=not case.is_panel_level
-        )
-        if case.is_panel_level:
-            assigned = {a.member_id for a in context["assignments"]}
-            done = set(case.evaluations.values_list("member_id", flat=True))
-            context["missing_evaluations"] = len(assigned - done) if assigned else None
-    if actions.assign:
-        eligible = services.eligible_members(case)
-        current = list(case.assignments.values_list("member_id", flat=True))
-        initial = current or [u.pk for u in services.default_members(case)]
-        context["assign_form"] = forms.get("assign_form") or AssignForm(
-            eligible=eligible, initial={"members": initial}
-        )
-    if actions.evaluate:
-        initial = {}
-        if evaluation:
-            initial = {
-                "recommendation": evaluation.recommendation,
-                "strengths": evaluation.strengths,
-                "limitations": evaluation.limitations,
-                "required_changes": evaluation.required_changes,
-                **{f"score_{k}": v for k, v in evaluation.scores.items()},
-            }
-        context["evaluation_form"] = forms.get("evaluation_form") or EvaluationForm(
-            rubric=rubric, initial=initial
-        )
-    if actions.nominate:
-        context["nominate_form"] = forms.get("nominate_form") or NominateForm()
+    for name in offered:
+        action = actions.get(name, on="case")
+        if action is not None and action.form is not None:
+            context[f"{name}_form"] = forms.get(name) or _unbound_form(action, case, evaluation)
+    if offered.decide and case.is_panel_level:
+        assigned = {a.member_id for a in context["assignments"]}
+        done = set(case.evaluations.values_list("member_id", flat=True))
+        context["missing_evaluations"] = len(assigned - done) if assigned else None
     return context
+
+
+def _unbound_form(action, case, evaluation):
+    """The form of an action as first shown: the chair's current members (or two by default);
+    a member's own evaluation to amend."""
+    form = action.form(case)
+    if action.name == "assign":
+        current = list(case.assignments.values_list("member_id", flat=True))
+        form.initial = {"members": current or [u.pk for u in services.default_members(case)]}
+    elif action.name == "evaluate" and evaluation:
+        form.initial = {
+            "recommendation": evaluation.recommendation,
+            "strengths": evaluation.strengths,
+            "limitations": evaluation.limitations,
+            "required_changes": evaluation.required_changes,
+            **{f"score_{k}": v for k, v in evaluation.scores.items()},
+        }
+    return form
 
 
 @login_required
@@ -160,155 +166,47 @@ def case_detail(request, pk):
     return render(request, "reviews/case_detail.html", _case_context(request, case))
 
 
-def _conflict(request, case, exc):
-    messages.error(request, _error_text(exc))
-    case = _get_case(request, case.pk)
-    return render(request, "reviews/case_detail.html", _case_context(request, case), status=409)
-
-
 @login_required
 @require_POST
-def case_decide(request, pk):
+def case_action(request, pk, action):
+    """Decide, assign, evaluate, nominate or withdraw: the action table (actions.py) guards the
+    POST, builds its form and calls its service; errors are answered as everywhere
+    (elearning.errors.service_call): a form's errors 400, a case decided meanwhile 409, 403."""
+    entry = actions.get(action, on="case")
+    if entry is None:
+        raise Http404
     case = _get_case(request, pk)
-    form = DecisionForm(request.POST, rubric=Rubric.current(), with_scores=not case.is_panel_level)
-    if not form.is_valid():
-        if case.state != CaseState.IN_REVIEW:
-            return _conflict(request, case, services.CaseConflict(services.ALREADY_DECIDED))
-        if not selectors.available_actions(case, request.user).decide:
-            raise PermissionDenied
-        return render(
-            request, "reviews/case_detail.html", _case_context(request, case, decision_form=form), status=400
-        )
-    minutes = services.MinutesInput(
-        strengths=form.cleaned_data["strengths"],
-        limitations=form.cleaned_data["limitations"],
-        required_changes=form.cleaned_data["required_changes"],
-        conclusion=form.cleaned_data["conclusion"],
-        scores=form.scores(),
-    )
-    service = {
-        Decision.APPROVE: services.review_approve,
-        Decision.RETURN: services.review_return,
-        Decision.REJECT: services.review_reject,
-    }[form.cleaned_data["decision"]]
-    try:
-        case = service(case=case, actor=request.user, minutes=minutes)
-    except services.CaseConflict as exc:
-        return _conflict(request, case, exc)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return render(
-            request, "reviews/case_detail.html", _case_context(request, case, decision_form=form), status=400
-        )
-    messages.success(
-        request,
-        {
-            CaseState.APPROVED: _("Đã phê duyệt và lập biên bản."),
-            CaseState.RETURNED: _("Đã yêu cầu tác giả chỉnh sửa; biên bản đã gửi cho tác giả."),
-            CaseState.REJECTED: _("Đã ghi nhận không phê duyệt; biên bản đã gửi cho tác giả."),
-        }[case.state],
-    )
-    return redirect(case)
 
+    def page(status, form=None):
+        fresh = _get_case(request, pk)
+        forms = {action: form} if form is not None and status == 400 else {}
+        return render(
+            request, "reviews/case_detail.html", _case_context(request, fresh, **forms), status=status
+        )
 
-def _invalid_form(request, case, action: str, **forms):
-    """An invalid form from someone who may act re-renders the case page with its errors (400);
-    from someone who may not, it is refused as the service would refuse it (409 or 403)."""
-    if not getattr(selectors.available_actions(case, request.user), action):
-        if case.state != CaseState.IN_REVIEW:
-            raise services.CaseConflict(services.ALREADY_DECIDED)
+    form = entry.form(case, request.POST) if entry.form else None
+    if not entry.allowed(request.user, case):
+        # SECURITY: refused as the service would refuse it, before any form is read.
+        if case.state != CaseState.IN_REVIEW and action != "nominate":
+            messages.error(request, services.ALREADY_DECIDED)
+            return page(409)
         raise PermissionDenied
-    return render(request, "reviews/case_detail.html", _case_context(request, case, **forms), status=400)
+    if form is not None and not form.is_valid():
+        return page(400, form)
 
+    def done(outcome):
+        subject, message = outcome
+        messages.success(request, message)
+        return redirect(subject)
 
-@login_required
-@require_POST
-def case_assign(request, pk):
-    case = _get_case(request, pk)
-    eligible = services.eligible_members(case)
-    form = AssignForm(request.POST, eligible=eligible)
-    try:
-        if not form.is_valid():
-            return _invalid_form(request, case, "assign", assign_form=form)
-        services.review_assign_members(case=case, actor=request.user, members=form.cleaned_data["members"])
-    except services.CaseConflict as exc:
-        return _conflict(request, case, exc)
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return render(
-            request, "reviews/case_detail.html", _case_context(request, case, assign_form=form), status=400
-        )
-    messages.success(request, _("Đã phân công thành viên đánh giá."))
-    return redirect(case)
-
-
-@login_required
-@require_POST
-def case_evaluate(request, pk):
-    case = _get_case(request, pk)
-    form = EvaluationForm(request.POST, rubric=Rubric.current())
-    try:
-        if not form.is_valid():
-            return _invalid_form(request, case, "evaluate", evaluation_form=form)
-        services.evaluation_submit(
-            case=case,
-            actor=request.user,
-            scores=form.scores(),
-            strengths=form.cleaned_data["strengths"],
-            limitations=form.cleaned_data["limitations"],
-            required_changes=form.cleaned_data["required_changes"],
-            recommendation=form.cleaned_data["recommendation"],
-        )
-    except services.CaseConflict as exc:
-        return _conflict(request, case, exc)
-    except ValidationError as exc:
-        form.add_error(None, exc.messages)
-        return render(
-            request,
-            "reviews/case_detail.html",
-            _case_context(request, case, evaluation_form=form),
-            status=400,
-        )
-    messages.success(request, _("Đã nộp phiếu đánh giá."))
-    return redirect(case)
-
-
-@login_required
-@require_POST
-def case_nominate(request, pk):
-    case = _get_case(request, pk)
-    form = NominateForm(request.POST)
-    form.is_valid()
-    try:
-        new_case = services.review_nominate(
-            case=case, actor=request.user, comment=form.cleaned_data.get("comment", "")
-        )
-    except services.CaseConflict as exc:
-        return _conflict(request, case, exc)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect(case)
-    messages.success(
+    return service_call(
         request,
-        _("Đã đề cử bài giảng lên %(panel)s.") % {"panel": new_case.panel.name},
+        lambda: entry.perform(case, request.user, form),
+        success=done,
+        page=lambda status: page(status, form),
+        form=form,
+        back=lambda: redirect(case),
     )
-    return redirect(case)
-
-
-@login_required
-@require_POST
-def case_withdraw(request, pk):
-    case = _get_case(request, pk)
-    try:
-        services.case_withdraw(case=case, actor=request.user)
-    except services.CaseConflict as exc:
-        return _conflict(request, case, exc)
-    messages.success(request, _("Đã rút bài giảng khỏi thẩm định."))
-    return redirect(case)
 
 
 @login_required
@@ -405,19 +303,21 @@ def notifications_read_all(request):
 def publication_retract(request, pk):
     """An officer of the scope takes the publication out of the library, with a reason; the
     authors are notified. Served at the library's address (/library/<pk>/retract/)."""
-    from repository.rules import can_retract_publication
-    from repository.selectors import publication_for_user
-
     # SECURITY: out of sight is 404 (the selector); in sight but not an officer of the scope is 403.
     publication = publication_for_user(request.user, pk)
     if not can_retract_publication(request.user, publication):
         raise PermissionDenied
-    try:
-        services.publication_retract(
-            publication=publication, actor=request.user, reason=request.POST.get("reason", "")
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+
+    def retracted(_publication):
         messages.success(request, _("Đã gỡ bài giảng khỏi kho. Tác giả đã được thông báo lý do."))
-    return redirect(publication.get_absolute_url())
+        return redirect(publication.get_absolute_url())
+
+    return service_call(
+        request,
+        lambda: services.publication_retract(
+            publication=publication, actor=request.user, reason=request.POST.get("reason", "")
+        ),
+        success=retracted,
+        page=lambda status: redirect(publication.get_absolute_url()),
+        back=lambda: redirect(publication.get_absolute_url()),
+    )
