@@ -42,6 +42,13 @@ class Scope:
     home_paths: tuple[str, ...] = ()
     admin_paths: tuple[str, ...] = ()
     roles: frozenset[str] = frozenset()
+    # The units and panels the user reviews for (reviews.rules.review_roles reads these).
+    head_of: frozenset[int] = frozenset()  # department ids
+    leads: frozenset[int] = frozenset()  # school ids (principal, vice principal)
+    cluster_head_of: frozenset[int] = frozenset()
+    officer_of: frozenset[int] = frozenset()  # district ids
+    chairs: frozenset[int] = frozenset()  # panel ids
+    member_of: frozenset[int] = frozenset()  # panel ids, chairs included
 
     def oversees_path(self, path: str) -> bool:
         return self.everything or any(path.startswith(p) for p in self.unit_paths)
@@ -53,8 +60,19 @@ class Scope:
 ANONYMOUS_SCOPE = Scope(user_id=None)
 
 
+# Review roles by the unit they review for (Scope.head_of, leads, cluster_head_of, officer_of).
+REVIEW_ROLE_FIELDS = {
+    Role.DEPARTMENT_HEAD: "head_of",
+    Role.PRINCIPAL: "leads",
+    Role.VICE_PRINCIPAL: "leads",
+    Role.CLUSTER_HEAD: "cluster_head_of",
+    Role.DISTRICT_OFFICER: "officer_of",
+}
+
+
 def scope_for(user) -> Scope:
-    """The user's reach, cached on the user object for the length of the request."""
+    """The user's reach, computed once per request (two queries: roles, panel memberships) and
+    cached on the user object; every app's rules, the menu and the home cards read this one."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS_SCOPE
     cached = getattr(user, "_scope_cache", None)
@@ -62,9 +80,10 @@ def scope_for(user) -> Scope:
         return cached
     everything = user.is_superuser
     unit_paths, subject_ids, home_paths, admin_paths, roles = set(), set(), set(), set(), set()
-    for role, path, subject_id in RoleAssignment.objects.filter(user=user, unit__is_active=True).values_list(
-        "role", "unit__path", "subject_id"
-    ):
+    reviews: dict[str, set[int]] = {name: set() for name in set(REVIEW_ROLE_FIELDS.values())}
+    for role, unit_id, path, subject_id in RoleAssignment.objects.filter(
+        user=user, unit__is_active=True
+    ).values_list("role", "unit_id", "unit__path", "subject_id"):
         roles.add(role)
         home_paths.add(path)
         if role == Role.CITY_LEADER:
@@ -75,11 +94,18 @@ def scope_for(user) -> Scope:
             admin_paths.add(path)
         if role == Role.CITY_SPECIALIST and subject_id:
             subject_ids.add(subject_id)
-    for path in user.panel_memberships.values_list("panel__unit__path", flat=True):
+        if role in REVIEW_ROLE_FIELDS:
+            reviews[REVIEW_ROLE_FIELDS[role]].add(unit_id)
+    chairs, members = set(), set()
+    for panel_id, is_chair, path in user.panel_memberships.values_list(
+        "panel_id", "is_chair", "panel__unit__path"
+    ):
         home_paths.add(path)
+        members.add(panel_id)
         roles.add("panel_member")
-    if user.panel_memberships.filter(is_chair=True).exists():
-        roles.add("panel_chair")
+        if is_chair:
+            chairs.add(panel_id)
+            roles.add("panel_chair")
     scope = Scope(
         user_id=user.pk,
         everything=everything,
@@ -88,6 +114,9 @@ def scope_for(user) -> Scope:
         home_paths=tuple(sorted(home_paths)),
         admin_paths=tuple(sorted(admin_paths)),
         roles=frozenset(roles),
+        chairs=frozenset(chairs),
+        member_of=frozenset(members),
+        **{name: frozenset(ids) for name, ids in reviews.items()},
     )
     user._scope_cache = scope
     return scope

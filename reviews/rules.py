@@ -22,7 +22,7 @@ import rules
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import PanelMembership, RoleAssignment
+from accounts.models import RoleAssignment
 from accounts.rules import can_view_work, scope_for, work_visible_q
 from submissions import selectors as submission_selectors
 from submissions.rules import can_edit_lecture
@@ -52,40 +52,19 @@ class ReviewRoles:
 
 
 def review_roles(user) -> ReviewRoles:
-    """The units and panels a user reviews for, cached on the user object for the request."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    """The units and panels a user reviews for: a view of the request's one `Scope` (no query)."""
+    scope = scope_for(user)
+    if scope.user_id is None:
         return ReviewRoles(user_id=None)
-    cached = getattr(user, "_review_roles_cache", None)
-    if cached is not None:
-        return cached
-    sets: dict[str, set[int]] = {"head": set(), "lead": set(), "cluster": set(), "officer": set()}
-    for role, unit_id in RoleAssignment.objects.filter(user=user, unit__is_active=True).values_list(
-        "role", "unit_id"
-    ):
-        if role == Role.DEPARTMENT_HEAD:
-            sets["head"].add(unit_id)
-        elif role in (Role.PRINCIPAL, Role.VICE_PRINCIPAL):
-            sets["lead"].add(unit_id)
-        elif role == Role.CLUSTER_HEAD:
-            sets["cluster"].add(unit_id)
-        elif role == Role.DISTRICT_OFFICER:
-            sets["officer"].add(unit_id)
-    chairs, members = set(), set()
-    for panel_id, is_chair in PanelMembership.objects.filter(user=user).values_list("panel_id", "is_chair"):
-        members.add(panel_id)
-        if is_chair:
-            chairs.add(panel_id)
-    roles_ = ReviewRoles(
-        user_id=user.pk,
-        head_of=frozenset(sets["head"]),
-        leads=frozenset(sets["lead"]),
-        cluster_head_of=frozenset(sets["cluster"]),
-        officer_of=frozenset(sets["officer"]),
-        chairs=frozenset(chairs),
-        member_of=frozenset(members),
+    return ReviewRoles(
+        user_id=scope.user_id,
+        head_of=scope.head_of,
+        leads=scope.leads,
+        cluster_head_of=scope.cluster_head_of,
+        officer_of=scope.officer_of,
+        chairs=scope.chairs,
+        member_of=scope.member_of,
     )
-    user._review_roles_cache = roles_
-    return roles_
 
 
 NONE_Q = Q(pk__in=[])

@@ -24,9 +24,9 @@ def test_library_page_runs_a_fixed_number_of_queries(demo, client, django_assert
         _pub(demo, title=f"Bài {i}")
     client.force_login(demo.user("demo.ht"))
     client.get(reverse("repository:library"))  # warm the session
-    # session, user, scope (3), count, 4 filter option lists, 2 of the other apps' menus, rows,
-    # session save: 16, the same for any number of results
-    with django_assert_num_queries(17):
+    # session, user, the one scope (roles, panels), count, 4 filter option lists, the other apps'
+    # menus, rows, session save: 14, the same for any number of results
+    with django_assert_num_queries(14):
         response = client.get(reverse("repository:library"), {"q": "bai", "sort": "most_used"})
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(n, 20)
