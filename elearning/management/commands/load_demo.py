@@ -1,11 +1,13 @@
-import importlib
+"""`manage.py load_demo`: the demo city of every app, in the order the apps depend on each other.
+
+It lives in the project (not in `accounts`) because it composes every app's demo data."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, load_demo_city
-
-APPS_WITH_DEMO_DATA = ["submissions", "reviews", "repository"]
+from reviews.demo import load_demo as load_review_demo
+from submissions.demo import load_demo as load_submission_demo
 
 
 class Command(BaseCommand):
@@ -13,12 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = load_demo_city()
-        for app in APPS_WITH_DEMO_DATA:
-            try:
-                module = importlib.import_module(f"{app}.demo")
-            except ModuleNotFoundError:
-                continue
-            module.load_demo()
+        load_submission_demo()
+        load_review_demo()
         width = max(len(u.username) for u in users)
         self.stdout.write(self.style.SUCCESS("Thành phố mẫu đã sẵn sàng. Tài khoản dùng thử:"))
         for user in users:
