@@ -14,6 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -387,6 +388,10 @@ class Notification(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     case = models.ForeignKey(ReviewCase, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     text = models.CharField(max_length=500)
+    # The untranslated message and its plain values, so that each reader sees it in their own
+    # language (`render`); `text` is how it read when sent (the e-mail, and rows from before).
+    message = models.CharField(max_length=500, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -400,6 +405,15 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+    def render(self) -> str:
+        """The message in the active language; a `level` value is shown by its label."""
+        if not self.message:
+            return self.text
+        params = dict(self.params)
+        if params.get("level") in ReviewLevel.values:
+            params["level"] = ReviewLevel(params["level"]).label
+        return gettext(self.message) % params
 
 
 class ReminderSent(models.Model):

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_fsm import has_transition_perm
 
 from accounts.models import PanelMembership, RoleAssignment, Unit
@@ -131,14 +131,21 @@ def _authors(case: ReviewCase) -> list:
 
 
 def notification_send(
-    *, users, kind: str, case: ReviewCase | None, text: str, url: str = ""
+    *, users, kind: str, case: ReviewCase | None, message: str, params: dict, url: str = ""
 ) -> list[Notification]:
-    """Creates in-app notifications and queues one e-mail each after the surrounding commit."""
+    """Creates in-app notifications and queues one e-mail each after the surrounding commit.
+
+    `message` is the untranslated text (marked with `gettext_noop`) and `params` its plain values
+    (a `level` is a ReviewLevel code): each reader sees it in their own language
+    (`Notification.render`); `text` keeps it as written now, for the e-mail.
+    """
     from .tasks import notification_email_task
 
     created = []
     for user in {u.pk: u for u in users}.values():
-        note = Notification.objects.create(user=user, kind=kind, case=case, text=text[:500], url=url)
+        note = Notification(user=user, kind=kind, case=case, message=message, params=params, url=url)
+        note.text = note.render()[:500]
+        note.save()
         notification_email_task.delay_on_commit(note.pk)
         created.append(note)
     return created
@@ -149,8 +156,8 @@ def _notify_waiting(case: ReviewCase) -> None:
         users=case_reviewers(case),
         kind=Notification.Kind.WAITING,
         case=case,
-        text=_("Bài giảng “%(title)s” đang chờ bạn thẩm định (%(level)s).")
-        % {"title": case.lecture.title, "level": case.get_level_display()},
+        message=gettext_noop("Bài giảng “%(title)s” đang chờ bạn thẩm định (%(level)s)."),
+        params={"title": case.lecture.title, "level": case.level},
         url=case.get_absolute_url(),
     )
 
@@ -474,16 +481,19 @@ def _decide(*, case: ReviewCase, actor, decision: str, minutes: MinutesInput) ->
             # A school-level approval (decided in a department) publishes into the school's library.
             scope = case.unit.school if case.unit.kind == Unit.Kind.DEPARTMENT else case.unit
             publication_publish(version=case.version, scope=scope, level=case.level, actor=actor)
-        text = {
-            Decision.APPROVE: _("Bài giảng “%(title)s” đã được phê duyệt (%(level)s)."),
-            Decision.RETURN: _("Bài giảng “%(title)s” cần chỉnh sửa (%(level)s): xem biên bản và nộp lại."),
-            Decision.REJECT: _("Bài giảng “%(title)s” không được phê duyệt (%(level)s)."),
-        }[decision] % {"title": case.lecture.title, "level": case.get_level_display()}
+        message = {
+            Decision.APPROVE: gettext_noop("Bài giảng “%(title)s” đã được phê duyệt (%(level)s)."),
+            Decision.RETURN: gettext_noop(
+                "Bài giảng “%(title)s” cần chỉnh sửa (%(level)s): xem biên bản và nộp lại."
+            ),
+            Decision.REJECT: gettext_noop("Bài giảng “%(title)s” không được phê duyệt (%(level)s)."),
+        }[decision]
         notification_send(
             users=_authors(case),
             kind=Notification.Kind.DECIDED,
             case=case,
-            text=text,
+            message=message,
+            params={"title": case.lecture.title, "level": case.level},
             url=record.get_absolute_url(),
         )
     return case
@@ -627,8 +637,8 @@ def review_assign_members(*, case: ReviewCase, actor, members) -> list[PanelAssi
             users=[a.member for a in new],
             kind=Notification.Kind.ASSIGNED,
             case=case,
-            text=_("Bạn được phân công đánh giá bài giảng “%(title)s” (%(panel)s).")
-            % {"title": case.lecture.title, "panel": case.panel.name},
+            message=gettext_noop("Bạn được phân công đánh giá bài giảng “%(title)s” (%(panel)s)."),
+            params={"title": case.lecture.title, "panel": case.panel.name},
             url=case.get_absolute_url(),
         )
     return list(case.assignments.all())
@@ -709,13 +719,13 @@ def review_reminders_send(*, today: datetime.date | None = None) -> int:
     for case in open_cases.filter(due_on__lte=soon):
         if case.due_on == soon:
             kind, recipients = Notification.Kind.DUE_SOON, case_reviewers(case)
-            text = _("Bài giảng “%(title)s” cần thẩm định trước ngày %(due)s.")
+            text = gettext_noop("Bài giảng “%(title)s” cần thẩm định trước ngày %(due)s.")
         elif case.due_on < today:
             kind = Notification.Kind.OVERDUE
             recipients = case_reviewers(case)
             if case.level == ReviewLevel.SCHOOL:
                 recipients += school_leaders(case)
-            text = _("Bài giảng “%(title)s” đã quá hạn thẩm định (hạn %(due)s).")
+            text = gettext_noop("Bài giảng “%(title)s” đã quá hạn thẩm định (hạn %(due)s).")
         else:
             continue
         if case.is_panel_level:
@@ -723,13 +733,18 @@ def review_reminders_send(*, today: datetime.date | None = None) -> int:
             recipients += [
                 a.member for a in case.assignments.select_related("member") if a.member_id not in evaluated
             ]
-        message = text % {"title": case.lecture.title, "due": case.due_on.strftime("%d/%m/%Y")}
+        params = {"title": case.lecture.title, "due": case.due_on.strftime("%d/%m/%Y")}
         for user in {u.pk: u for u in recipients}.values():
             try:
                 with transaction.atomic():
                     ReminderSent.objects.create(case=case, user=user, kind=kind, day=today)
                     notification_send(
-                        users=[user], kind=kind, case=case, text=message, url=case.get_absolute_url()
+                        users=[user],
+                        kind=kind,
+                        case=case,
+                        message=text,
+                        params=params,
+                        url=case.get_absolute_url(),
                     )
             except IntegrityError:
                 continue  # already reminded today
@@ -762,8 +777,8 @@ def publication_retract(*, publication, actor, reason: str):
             users=[u for u in [lecture.author, *lecture.co_authors.all()] if u.pk != actor.pk],
             kind=Notification.Kind.RETRACTED,
             case=None,
-            text=_("Bài giảng “%(title)s” đã bị gỡ khỏi kho của %(scope)s. Lý do: %(reason)s")
-            % {
+            message=gettext_noop("Bài giảng “%(title)s” đã bị gỡ khỏi kho của %(scope)s. Lý do: %(reason)s"),
+            params={
                 "title": lecture.title,
                 "scope": publication.scope.name,
                 "reason": publication.retraction_reason,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60, ignore_result=True)
@@ -17,10 +17,13 @@ def notification_email_task(self, notification_id: int) -> bool:
     if note is None or note.emailed_at is not None or not note.user.email:
         return False
     url = note.url if note.url.startswith("http") else f"{settings.SITE_URL.rstrip('/')}{note.url}"
-    body = f"{note.text}\n\n{url}\n\n— Học liệu số – Bài giảng điện tử"
+    # The e-mail is in the platform's language, whatever language the sender's page was in.
+    with translation.override(settings.LANGUAGE_CODE):
+        body = f"{note.render()}\n\n{url}\n\n— Học liệu số – Bài giảng điện tử"
+        subject = f"[Học liệu số] {note.get_kind_display()}"
     try:
         send_mail(
-            subject=f"[Học liệu số] {note.get_kind_display()}",
+            subject=subject,
             message=body,
             from_email=None,
             recipient_list=[note.user.email],

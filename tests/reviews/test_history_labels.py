@@ -50,3 +50,26 @@ def test_every_logged_transition_has_a_history_label():
         ReviewCase.reject.__name__,
     }
     assert named | decisions <= set(HISTORY_LABELS)
+
+
+def test_a_notification_reads_in_each_readers_language(demo, client, django_capture_on_commit_callbacks):
+    """A decision sent from an English page reaches the author in Vietnamese by e-mail, and the bell
+    shows it in whichever language the reader chose."""
+    from django.core import mail
+
+    from reviews import services
+    from reviews.models import Notification
+
+    case = submit(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title="Bài có thông báo")
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.review_approve(case=case, actor=demo.user("demo.tt"), minutes=good_minutes())
+    note = Notification.objects.get(user=demo.user("demo.gv"), kind="decided")
+    with translation.override("vi"):
+        assert note.render() == "Bài giảng “Bài có thông báo” đã được phê duyệt (Cấp trường)."
+    with translation.override("en"):
+        english = note.render()
+    assert "Bài có thông báo" in english and "đã được phê duyệt" not in english
+    assert any("đã được phê duyệt (Cấp trường)" in m.body for m in mail.outbox)
+    client.force_login(demo.user("demo.gv"))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert english in client.get("/reviews/notifications/").content.decode()
