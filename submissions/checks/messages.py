@@ -1,0 +1,71 @@
+"""The Vietnamese messages of the checks, for a teacher: one constant each, formatted in place."""
+
+from ..formats import accepted_text
+
+ACCEPTED = f"Hệ thống nhận: {accepted_text()}."
+MSG_UNKNOWN = "Không nhận ra định dạng tệp. " + ACCEPTED
+MSG_UNKNOWN_HINT = "Không nhận ra định dạng tệp: {hint}. " + ACCEPTED
+MSG_NO_PACKAGE = (
+    "Không nhận ra gói bài giảng: thiếu tệp imsmanifest.xml (gói SCORM) hoặc index.html "
+    "(gói HTML5) ở thư mục gốc của tệp nén."
+)
+MSG_IN_SUBFOLDER = (
+    "Tệp {file} nằm trong thư mục con «{folder}» chứ không ở thư mục gốc của tệp nén — "
+    "hãy nén trực tiếp các tệp bên trong thư mục đó."
+)
+MSG_MANIFEST_NAME = "Tệp kê khai phải có tên chính xác là imsmanifest.xml (chữ thường), không phải «{name}»."
+MSG_CORRUPT = "Tệp nén bị hỏng hoặc không đầy đủ — hãy nén và tải lên lại."
+MSG_EMPTY_ZIP = "Tệp nén rỗng, không có nội dung."
+MSG_MULTIDISK = "Tệp nén chia thành nhiều phần không được hỗ trợ — hãy nén thành một tệp .zip duy nhất."
+MSG_TOO_MANY = "Tệp nén có quá nhiều mục (hơn {max} mục) — có thể là zip bomb."
+MSG_DIRECTORY_TOO_BIG = "Danh mục của tệp nén lớn bất thường — có thể là tệp nén độc hại."
+MSG_TOTAL = "Tệp nén vượt giới hạn dung lượng giải nén ({cap} MiB) — có thể là zip bomb."
+MSG_ARCHIVE_RATIO = "Tệp nén có tỉ lệ nén bất thường (vượt {ratio}:1) — có thể là zip bomb."
+
+# Per-entry problems: {names} lists the offending entries.
+ENTRY_MESSAGES = {
+    "absolute": "Tệp nén chứa đường dẫn tuyệt đối ({names}) — không được phép.",
+    "traversal": "Tệp nén chứa đường dẫn vượt ra ngoài thư mục ({names}).",
+    "symlink": "Tệp nén chứa liên kết tượng trưng (symlink): {names} — không được phép.",
+    "bad_name": "Tệp nén chứa tên tệp không hợp lệ: {names}.",
+    "encrypted": "Tệp nén có mục được đặt mật khẩu: {names} — hãy nén lại mà không đặt mật khẩu.",
+    "method": (
+        "Tệp nén dùng phương thức nén không được hỗ trợ ({names}) — "
+        "hãy nén lại bằng ZIP thông thường (Deflate)."
+    ),
+    "duplicate": "Tệp nén chứa các mục trùng tên: {names}.",
+    "conflict": "Tệp nén chứa mục vừa là tệp vừa là thư mục: {names}.",
+    "nested": (
+        "Tệp nén chứa tệp nén lồng bên trong: {names} — hãy giải nén và đưa trực tiếp nội dung vào gói."
+    ),
+    "executable": "Tệp nén chứa tệp thực thi: {names} — không được phép.",
+    "entry_size": "Tệp trong gói vượt giới hạn dung lượng cho một tệp ({cap} MiB): {names}.",
+    "ratio": "Tệp nén có tỉ lệ nén bất thường (vượt {ratio}:1) ở mục: {names} — có thể là zip bomb.",
+}
+
+MSG_XML_SYNTAX = "Tệp imsmanifest.xml không hợp lệ (lỗi cú pháp XML ở dòng {line})."
+MSG_XML_INVALID = "Tệp imsmanifest.xml không hợp lệ (không đọc được nội dung XML)."
+MSG_XML_ENTITIES = "imsmanifest.xml chứa khai báo thực thể/DTD — bị từ chối vì lý do an toàn."
+MSG_MANIFEST_TOO_BIG = "Tệp imsmanifest.xml quá lớn (hơn {cap} MiB)."
+MSG_NOT_MANIFEST = "Tệp imsmanifest.xml không phải bản kê khai gói nội dung (phần tử gốc phải là <manifest>)."
+MSG_NO_RESOURCES = "imsmanifest.xml không khai báo tài nguyên nào (<resources>)."
+MSG_NO_LAUNCH = "imsmanifest.xml không chỉ ra trang khởi chạy (không có mục nào trỏ tới tài nguyên có href)."
+MSG_EXTERNAL_LAUNCH = (
+    "Trang khởi chạy trong imsmanifest.xml là địa chỉ bên ngoài gói ({href}) — trang phải nằm trong gói."
+)
+MSG_MISSING_FILES = "Thiếu tệp được khai báo trong imsmanifest.xml: {names}."
+MSG_OUTSIDE_REFS = "imsmanifest.xml tham chiếu tới đường dẫn nằm ngoài gói: {names}."
+MSG_BAD_IDREF = "imsmanifest.xml có mục trỏ tới tài nguyên không tồn tại: {names}."
+
+MSG_OFFICE_MACRO = (
+    "Tệp có chứa macro (VBA) — không được phép vì lý do an toàn; "
+    "hãy lưu lại dưới dạng {ext} thông thường (không có macro)."
+)
+MSG_OFFICE_BROKEN = "Tệp Office bị hỏng: thiếu phần nội dung chính ({part})."
+MSG_MP4_BROKEN = "Tệp video MP4 bị hỏng hoặc không đầy đủ ({detail}) — hãy xuất lại video và tải lên lại."
+MSG_WEBM_BROKEN = "Tệp video WebM bị hỏng hoặc không đầy đủ — hãy xuất lại video và tải lên lại."
+
+MSG_SCAN_INFECTED = "Phát hiện mã độc ({signature}) — tệp bị từ chối."
+MSG_SCAN_FAILED = (
+    "Chưa quét được virus ({reason}) — tệp chưa được xác nhận là an toàn; hệ thống sẽ cần quét lại."
+)

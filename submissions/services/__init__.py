@@ -1,0 +1,72 @@
+"""The only way to change lectures, versions, upload sessions and the calendar.
+
+Each service is keyword-only; the docstring says what it locks and what it queues. Views call
+one service and show its `ValidationError` (Vietnamese) or turn `PermissionDenied` into 403.
+
+One module a concern, every service re-exported here (`services.version_check(...)`):
+
+``calendar``    academic years and their standard submission windows
+``lectures``    lectures, their metadata rules and versions; the lock on a draft version
+``checks``      a draft's file and its check: attach, queue, run, sweep, retry
+``uploads``     upload sessions: start, touch, complete, abort, cleanup
+``submitting``  the version a submission locks and seals
+``storage``     stored objects streamed down or deleted quietly
+"""
+
+from .calendar import YEAR_NAME, academic_year_ensure, august_week3_monday, windows_create_standard
+from .checks import (
+    _check_begin,
+    check_limits,
+    version_attach_file,
+    version_check,
+    version_check_queue,
+    version_check_retry,
+    version_checks_sweep,
+)
+from .lectures import (
+    _lock_draft,
+    colleagues_of,
+    departments_of,
+    lecture_create,
+    lecture_update,
+    lecture_validate,
+    version_new,
+)
+from .storage import storage_delete_prefix
+from .submitting import version_lock_for_submit, version_mark_submitted
+from .uploads import (
+    upload_abort,
+    upload_complete,
+    upload_sessions_cleanup,
+    upload_start,
+    upload_touch,
+)
+
+__all__ = [
+    "YEAR_NAME",
+    "_check_begin",
+    "_lock_draft",
+    "academic_year_ensure",
+    "august_week3_monday",
+    "check_limits",
+    "colleagues_of",
+    "departments_of",
+    "lecture_create",
+    "lecture_update",
+    "lecture_validate",
+    "storage_delete_prefix",
+    "upload_abort",
+    "upload_complete",
+    "upload_sessions_cleanup",
+    "upload_start",
+    "upload_touch",
+    "version_attach_file",
+    "version_check",
+    "version_check_queue",
+    "version_check_retry",
+    "version_checks_sweep",
+    "version_lock_for_submit",
+    "version_mark_submitted",
+    "version_new",
+    "windows_create_standard",
+]
