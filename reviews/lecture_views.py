@@ -26,6 +26,7 @@ from submissions.forms import LectureForm
 from submissions.rules import can_edit_lecture, is_teacher
 
 from . import actions, lifecycle, services
+from .views import run_action
 
 
 def _lecture_offering(request, pk, action: str):
@@ -125,16 +126,6 @@ def lecture_action(request, pk, action):
     form = entry.form(lecture, request.POST) if entry.form else None
     if form is not None and not form.is_valid():
         return _detail_page(request, lecture, status=400)
-
-    def done(outcome):
-        _subject, message = outcome
-        messages.success(request, message)
-        return redirect(lecture)
-
-    return service_call(
-        request,
-        lambda: entry.perform(lecture, request.user, form),
-        success=done,
-        page=lambda status: _detail_page(request, lecture, status=status),
-        back=lambda: redirect(lecture),
+    return run_action(
+        request, entry, lecture, form, page=lambda status: _detail_page(request, lecture, status=status)
     )

@@ -193,19 +193,26 @@ def case_action(request, pk, action):
         raise PermissionDenied
     if form is not None and not form.is_valid():
         return page(400, form)
+    return run_action(request, entry, case, form, page=lambda status: page(status, form))
+
+
+def run_action(request, entry, subject, form, *, page, errors_on_form=True):
+    """Calls the action's service through the one error mapping; on success its message is shown
+    on the page of the object it returns. A service's errors go on the form when the page shows
+    it bound (`errors_on_form`), else into a message."""
 
     def done(outcome):
-        subject, message = outcome
+        shown, message = outcome
         messages.success(request, message)
-        return redirect(subject)
+        return redirect(shown)
 
     return service_call(
         request,
-        lambda: entry.perform(case, request.user, form),
+        lambda: entry.perform(subject, request.user, form),
         success=done,
-        page=lambda status: page(status, form),
-        form=form,
-        back=lambda: redirect(case),
+        page=page,
+        form=form if errors_on_form else None,
+        back=lambda: redirect(subject),
     )
 
 
