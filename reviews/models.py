@@ -1,6 +1,6 @@
 """Review cases: one row per lecture version and level, its state a protected FSM (DESIGN.md 5).
 
-Transitions only set fields; the services in `services.py` lock the row, check the permission,
+Transitions only set fields; the services in `reviews.services` lock the row, check the permission,
 call the transition, write the log and the minutes and queue notifications.
 """
 
