@@ -13,8 +13,7 @@ from django.db import transaction
 
 from reviews import services
 from tests.workers import app_on_broker, free_redis_db, shared_database_url, worker_command, worker_process
-
-from .factories import good_minutes, submit
+from tests.workflow import good_minutes, submit
 
 
 class SMTPSink(socketserver.ThreadingTCPServer):

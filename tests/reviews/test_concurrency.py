@@ -7,8 +7,7 @@ from django.db import connection, connections
 
 from reviews import services
 from reviews.models import CaseLog, CaseState, Minutes, ReviewCase
-
-from .factories import good_minutes, submit
+from tests.workflow import good_minutes, submit
 
 THREADS = 20
 ROUNDS = 50

@@ -14,8 +14,7 @@ from accounts.models import User
 from reviews import rules as review_rules
 from reviews import services
 from reviews.models import Evaluation, ReviewCase
-
-from .factories import (
+from tests.workflow import (
     approve_at_school,
     district_case,
     evaluated_district_case,

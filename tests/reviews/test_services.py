@@ -12,15 +12,14 @@ from repository.models import Publication
 from reviews import services
 from reviews.models import CaseLog, CaseState, Minutes, Notification, ReviewCase, ReviewLevel
 from reviews.services import CaseConflict
-
-from .factories import (
+from tests.workflow import (
     approve_at_school,
     district_case,
     evaluated_district_case,
     fresh,
     full_scores,
     good_minutes,
-    make_version,
+    make_draft,
     make_window,
     resubmit,
     submit,
@@ -133,7 +132,7 @@ def test_resubmit_refusals(demo):
     )
     with pytest.raises(ValidationError):
         services.case_submit(version=case.version, actor=demo.user("demo.gv"), previous=case)
-    version = make_version(case.lecture)
+    version = make_draft(case.lecture)
     with pytest.raises(PermissionDenied):
         services.case_submit(version=version, actor=demo.user("demo.gv.van"), previous=case)
     case = fresh(case)
