@@ -70,7 +70,8 @@ def test_search_and_filters_combine(lectures, demo):
     assert _found(demo.user("demo.ht"), "phan so", grade=7) == set()
 
 
-def test_search_is_index_backed_on_postgres(on_postgres, lectures, demo):
+@pytest.mark.postgres
+def test_search_is_index_backed_on_postgres(lectures, demo):
     """On PostgreSQL the trigram GIN index exists on search_text (migration 0003)."""
     with connection.cursor() as cursor:
         cursor.execute(

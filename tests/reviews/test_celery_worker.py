@@ -104,6 +104,7 @@ def _wait_for(sink, recipient, text, timeout=60):
     return None
 
 
+@pytest.mark.postgres
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_sends_decision_mail_after_commit_and_not_after_rollback(demo, celery_worker, smtp_sink):
