@@ -254,16 +254,16 @@ def approve_at_school(demo, case) -> ReviewCase:
     return approve(case)
 
 
-def district_case(demo) -> ReviewCase:
+def district_case(demo, **kwargs) -> ReviewCase:
     """demo.gv's lecture approved at school and nominated by the principal to the district panel."""
-    case = submit(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"))
+    case = submit(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), **kwargs)
     approve(case)
     return nominate(case)
 
 
-def evaluated_district_case(demo, *, recommendation="approve") -> ReviewCase:
+def evaluated_district_case(demo, *, recommendation="approve", **kwargs) -> ReviewCase:
     """The district case, both members assigned by the chair and their evaluations filed."""
-    case = district_case(demo)
+    case = district_case(demo, **kwargs)
     assign(case, [demo.user("demo.hdq.tv1"), demo.user("demo.hdq.tv2")])
     evaluate(case, recommendation=recommendation)
     return case
