@@ -16,7 +16,7 @@ from accounts.models import User
 from reviews import rules as review_rules
 from reviews import services
 from reviews.models import CaseState, Evaluation, ReviewCase
-from submissions.models import LectureVersion
+from submissions.models import Lecture, LectureVersion
 from submissions.rules import can_view_lecture
 from tests.workflow import (
     approve,
@@ -432,18 +432,24 @@ def test_action_role_state(demo, action, state, allowed):
 
 @pytest.mark.parametrize("state", list(STATES))
 def test_rules_agree_with_their_querysets(demo, state):
-    """Every predicate in reviews.rules returns exactly what its queryset twin selects, for every role."""
+    """Every predicate in reviews.rules returns exactly what its queryset twin selects, for every
+    role: on every case (TWINS) and on every lecture (LECTURE_TWINS)."""
     STATES[state](demo)
     cases = list(ReviewCase.objects.select_related("lecture", "unit", "panel", "lecture__department"))
+    lectures = list(Lecture.objects.all())
     problems = []
     for username in ROLES:
         user = User.objects.get(username=username)
-        for name, twin in review_rules.TWINS.items():
-            predicate = getattr(review_rules, name)
-            selected = set(ReviewCase.objects.filter(twin(user)).values_list("pk", flat=True))
-            for case in cases:
-                if bool(predicate(user, case)) != (case.pk in selected):
-                    problems.append(f"{username} {name} case {case.pk} ({case.level} {case.state})")
+        for table, model, objects in (
+            (review_rules.TWINS, ReviewCase, cases),
+            (review_rules.LECTURE_TWINS, Lecture, lectures),
+        ):
+            for name, twin in table.items():
+                predicate = getattr(review_rules, name)
+                selected = set(model.objects.filter(twin(user)).values_list("pk", flat=True))
+                for obj in objects:
+                    if bool(predicate(user, obj)) != (obj.pk in selected):
+                        problems.append(f"{username} {name} {model.__name__} {obj.pk}")
     assert problems == []
 
 
