@@ -139,19 +139,6 @@ def test_resubmit_refusals(demo):
     assert case.state == CaseState.RETURNED
 
 
-def test_reject_keeps_lower_publications(demo):
-    """A rejection at district level does not unpublish the school library copy."""
-    case = evaluated_district_case(demo, recommendation="reject")
-    services.review_reject(
-        case=case, actor=demo.user("demo.hdq.ct"), minutes=good_minutes(conclusion="Chưa đạt")
-    )
-    case = fresh(case)
-    assert case.state == CaseState.REJECTED
-    assert Publication.objects.filter(
-        lecture=case.lecture, scope=demo.unit("THCS-LQD"), state="active"
-    ).exists()
-
-
 def test_wrong_person_cannot_decide(demo):
     """A head of another department, a teacher and a district officer cannot decide a school case."""
     case = submit(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"))
