@@ -2,7 +2,8 @@
 
 The same predicate guards the FSM transition (`permission=` on the model), the service (which
 calls `has_transition_perm` or the predicate) and the button (`actions.available`, the one action table).
-`tests/reviews/test_rules.py` asserts that every predicate and its `*_q` twin agree.
+`tests/reviews/test_permissions.py` asserts that every predicate and its `*_q` twin agree
+(TWINS on cases, LECTURE_TWINS on lectures).
 
 Who reviews (DESIGN.md 3 and 5):
 - school level, case unit = a department: that department's head(s);
@@ -25,7 +26,8 @@ from django.utils import timezone
 from accounts.models import RoleAssignment
 from accounts.rules import can_view_work, scope_for, work_visible_q
 from submissions import selectors as submission_selectors
-from submissions.rules import can_edit_lecture
+from submissions.models import LectureVersion
+from submissions.rules import can_edit_lecture, lecture_editable_q
 
 from .models import (
     NEW_VERSION_AFTER,
@@ -355,6 +357,47 @@ def can_start_new_version(user, lecture) -> bool:
         and can_edit_lecture(user, lecture)
     )
 
+
+# --- Their queryset twins (filters on Lecture), judged on the latest version and the latest case --
+
+
+def _latest_case_q(**case_filter) -> Q:
+    """Lectures whose latest case (as `ReviewCase.latest_of`: newest opened, then highest pk) matches."""
+    newer = ReviewCase.objects.filter(lecture_id=OuterRef("lecture_id")).filter(
+        Q(opened_at__gt=OuterRef("opened_at")) | Q(opened_at=OuterRef("opened_at"), pk__gt=OuterRef("pk"))
+    )
+    return Q(pk__in=ReviewCase.objects.filter(~Exists(newer), **case_filter).values("lecture_id"))
+
+
+def _draft_q(**version_filter) -> Q:
+    """Lectures whose latest version is a draft (as `submission_selectors.draft_version`) matching."""
+    newer = LectureVersion.objects.filter(lecture_id=OuterRef("lecture_id"), number__gt=OuterRef("number"))
+    drafts = LectureVersion.objects.filter(~Exists(newer), submitted_at__isnull=True, **version_filter)
+    return Q(pk__in=drafts.values("lecture_id"))
+
+
+def lectures_submittable_q(user) -> Q:
+    """Twin of `can_submit_lecture`."""
+    return lecture_editable_q(user) & _draft_q(check_status=LectureVersion.Check.PASSED)
+
+
+def lectures_withdrawable_q(user) -> Q:
+    """Twin of `can_withdraw_lecture`."""
+    return lecture_editable_q(user) & _latest_case_q(
+        state__in=[CaseState.IN_REVIEW, CaseState.DRAFT], level=ReviewLevel.SCHOOL
+    )
+
+
+def lectures_new_version_q(user) -> Q:
+    """Twin of `can_start_new_version`."""
+    return lecture_editable_q(user) & _latest_case_q(state__in=NEW_VERSION_AFTER) & ~_draft_q()
+
+
+LECTURE_TWINS = {
+    "can_submit_lecture": lectures_submittable_q,
+    "can_withdraw_lecture": lectures_withdrawable_q,
+    "can_start_new_version": lectures_new_version_q,
+}
 
 # Predicate name → queryset twin; the agreement test walks this table.
 TWINS = {

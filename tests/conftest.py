@@ -1,4 +1,13 @@
-"""Fixtures every test may use. Data is built through the real services and the demo loader."""
+"""Fixtures every test may use. Data is built through the real services and the demo loader.
+
+Services and skips (the suite runs twice: on SQLite, then on PostgreSQL):
+- A test that needs PostgreSQL is marked `@pytest.mark.postgres`. On SQLite it is skipped by
+  design before any of its fixtures runs (`pytest_runtest_setup` below), so it never touches
+  Redis there. No test calls `pytest.skip` for a database on its own.
+- A test that needs another service (Redis, a free Redis database) asks `require_service`. A
+  missing service skips only on a newcomer's SQLite run; it FAILS when `REQUIRE_SERVICES` is set
+  (CI) and on every PostgreSQL run, where the services are part of the run. Nothing else skips.
+"""
 
 import os
 import socket
@@ -47,13 +56,30 @@ def demo(db):
     )
 
 
+def on_postgresql() -> bool:
+    """The test database is PostgreSQL (the suite's second run)."""
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def pytest_runtest_setup(item):
+    # Before the test's fixtures: a PostgreSQL-only test skips on SQLite whatever services exist.
+    if item.get_closest_marker("postgres") and not on_postgresql():
+        pytest.skip(
+            "PostgreSQL only (skipped on the SQLite run by design): run with DATABASE_URL=postgres://…"
+        )
+
+
 def require_service(available: bool, why: str) -> None:
-    """Skips a test whose service is missing on a newcomer's machine; on CI (REQUIRE_SERVICES=1)
-    a missing service is a failure, never a silent skip."""
+    """Skips a test whose service is missing on a newcomer's SQLite run; with REQUIRE_SERVICES set
+    (CI) or on PostgreSQL a missing service is a failure, never a silent skip."""
     if available:
         return
     if os.environ.get("REQUIRE_SERVICES"):
         pytest.fail(f"{why} (REQUIRE_SERVICES is set)")
+    if on_postgresql():
+        pytest.fail(f"{why} (the PostgreSQL run needs every service)")
     pytest.skip(why)
 
 
@@ -70,15 +96,6 @@ def redis_url():
         ok = False
     require_service(ok, f"Redis is not reachable at {url}")
     return url
-
-
-@pytest.fixture
-def on_postgres(db):
-    """Runs the test only on PostgreSQL (the suite's second run in CI)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://…")
 
 
 # --- S3 (moto in server mode), for the tests marked `s3` ---------------------------------------

@@ -19,9 +19,9 @@ from repository.search import normalise
 from submissions import uploads
 from submissions.formats import ACCEPTED_UPLOADS, UPLOAD_EXTENSIONS, Format
 from submissions.models import LectureVersion
+from tests.workflow import good_minutes, submit
 
 from .repository.factories import make_lecture, make_version, publish
-from .reviews.factories import good_minutes, submit
 
 NAME = 'Bài "giảng"; Đường.pdf'
 FALLBACK = "Bai giang; Duong.pdf"
@@ -53,7 +53,7 @@ def _case_with_file(demo):
 
 def _publication(demo):
     lecture = make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title="Đường tròn")
-    publication = publish(make_version(lecture, kind="pdf"), demo.unit("THCS-LQD-TOAN"), demo.user("demo.tt"))
+    publication = publish(make_version(lecture, kind="pdf"), demo.unit("THCS-LQD-TOAN"))
     _named(publication.version)
     return publication
 

@@ -76,7 +76,7 @@ def test_development_key_among_fallbacks_is_an_error(settings):
 def _preview_publication(demo):
     unit = demo.unit("THCS-LQD-TOAN")
     lecture = make_lecture(demo.user("demo.gv"), unit, title="Phân số")
-    return publish(make_version(lecture, kind="scorm12"), unit, demo.user("demo.tt"))
+    return publish(make_version(lecture, kind="scorm12"), unit)
 
 
 def _style_url(token):

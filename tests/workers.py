@@ -10,25 +10,33 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.conftest import require_service
+
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
 
 
 def free_redis_db():
-    """An empty Redis database between 7 and 15, and a client on it."""
+    """An empty Redis database between 7 and 15, and a client on it (a missing one is a missing
+    service: `require_service`)."""
     import redis
 
     for db in range(7, 16):
-        client = redis.Redis(host=REDIS_HOST, port=6379, db=db)
-        if client.dbsize() == 0:
+        client = redis.Redis(host=REDIS_HOST, port=6379, db=db, socket_connect_timeout=1)
+        try:
+            empty = client.dbsize() == 0
+        except redis.exceptions.RedisError:
+            require_service(False, f"Redis is not reachable at {REDIS_HOST}:6379")
+        if empty:
             return f"redis://{REDIS_HOST}:6379/{db}", client
-    pytest.skip("no empty Redis database between 7 and 15")
+    require_service(False, "no empty Redis database between 7 and 15")
 
 
 def shared_database_url() -> str:
-    """The test database as a DATABASE_URL, so that the worker process shares it (PostgreSQL only)."""
+    """The test database as a DATABASE_URL, so that the worker process shares it: only in a test
+    marked `postgres` (a worker cannot share SQLite's in-memory transaction)."""
     if connection.vendor != "postgresql":
-        pytest.skip("the worker process must share the test database: PostgreSQL only")
+        pytest.fail("a worker test shares the test database: mark it @pytest.mark.postgres")
     s = connection.settings_dict
     return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 

@@ -521,7 +521,8 @@ def test_failed_unit_import_rolls_back(demo, client, monkeypatch):
     assert Unit.objects.get(code="THCS-MOI-TOAN").parent.code == "THCS-MOI"
 
 
-def test_nul_that_slips_past_validation_fails_cleanly_on_postgres(admin_client, monkeypatch, on_postgres):
+@pytest.mark.postgres
+def test_nul_that_slips_past_validation_fails_cleanly_on_postgres(admin_client, monkeypatch):
     """With the control-character check switched off, PostgreSQL refuses a NUL at import time:
     the batch ends failed with nothing written; the retry re-validates and names the row."""
     monkeypatch.setattr(imports, "_cell_errors", lambda line, row: [])

@@ -11,15 +11,15 @@ from .conftest import login, screenshot
 def test_principal_searches_filters_opens_and_previews(live_server, page, demo):
     """The principal searches without diacritics, filters by grade, opens a lecture and plays it;
     demo.gv.th (another district) gets 404 on the same school-scope lecture."""
-    dept, tt = demo.unit("THCS-LQD-TOAN"), demo.user("demo.tt")
+    dept = demo.unit("THCS-LQD-TOAN")
     wanted = make_lecture(
         demo.user("demo.gv"), dept, grade=7, title="Đại lượng tỉ lệ thuận", keywords="tỉ lệ"
     )
-    pub = publish(make_version(wanted, kind="scorm12"), dept, tt)
+    pub = publish(make_version(wanted, kind="scorm12"), dept)
     same_words = make_lecture(demo.user("demo.gv"), dept, grade=6, title="Tỉ số và tỉ số phần trăm")
-    publish(make_version(same_words, kind="none"), dept, tt)
+    publish(make_version(same_words, kind="none"), dept)
     other = make_lecture(demo.user("demo.gv"), dept, grade=7, title="Hình hộp chữ nhật")
-    publish(make_version(other, kind="mp4"), dept, tt)
+    publish(make_version(other, kind="mp4"), dept)
 
     login(page, live_server, "demo.ht")
     page.get_by_role("link", name="Thư viện của trường").first.wait_for()

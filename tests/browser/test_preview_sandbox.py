@@ -63,7 +63,7 @@ def hostile_zip() -> bytes:
 def _published(demo, kind, title, zip_bytes=None):
     lecture = make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title=title)
     version = make_version(lecture, kind=kind, zip_bytes=zip_bytes)
-    return publish(version, demo.unit("THCS-LQD-TOAN"), demo.user("demo.tt"))
+    return publish(version, demo.unit("THCS-LQD-TOAN"))
 
 
 def _sco_frame(page):

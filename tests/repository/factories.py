@@ -1,5 +1,5 @@
-"""Lectures, versions with real files in the default storage, and publications made through
-`publication_publish` from an approved review case."""
+"""Versions with real files in the default storage, and publications reached the way users
+reach them: through the review workflow of tests/workflow.py."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ from pathlib import Path
 import defusedxml.ElementTree as ET
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
 
 from accounts.models import Unit
-from repository.services import publication_publish
-from reviews.models import CaseState, ReviewCase, ReviewLevel
+from repository.models import Publication
 from submissions.models import Lecture, LectureVersion
-from tests.factories import make_lecture  # noqa: F401 - re-exported for the library tests
+from tests.workflow import (
+    approved_up_to,
+    make_draft,
+    make_lecture,  # noqa: F401 - re-exported for the library tests
+)
 
 FIXTURES = (
     Path(__file__).resolve().parents[1] / "fixtures"
@@ -62,16 +64,12 @@ def store_package(zip_bytes: bytes, prefix: str) -> None:
             default_storage.save(f"{prefix}/{info.filename}", ContentFile(archive.read(info)))
 
 
-def make_version(
-    lecture: Lecture, *, kind: str = "scorm12", zip_bytes: bytes | None = None, number: int | None = None
-):
-    """A submitted version with its file in storage: kind scorm12 / scorm2004 / html5 (zip_bytes
-    given) / mp4 / pdf / none (metadata only)."""
-    number = number or (lecture.versions.count() + 1)
+def make_version(lecture: Lecture, *, kind: str = "scorm12", zip_bytes: bytes | None = None):
+    """The lecture's next draft (`tests.workflow.make_draft`) holding a checked file in storage:
+    kind scorm12 / scorm2004 / html5 (zip_bytes given) / mp4 / pdf / none (metadata only)."""
+    number = make_draft(lecture).number
     n = _next()
-    version = LectureVersion(
-        lecture=lecture, number=number, submitted_at=timezone.now(), check_status=LectureVersion.Check.PASSED
-    )
+    fields = {}
     if kind in ("scorm12", "scorm2004", "html5"):
         data = (
             zip_bytes if zip_bytes is not None else (SCORM12 if kind == "scorm12" else SCORM2004).read_bytes()
@@ -82,52 +80,28 @@ def make_version(
             href, scorm = "index.html", ""
         else:
             href, scorm = launch_href(data)
-        version.file_key = default_storage.save(
+        fields["file_key"] = default_storage.save(
             f"lectures/{lecture.pk}/v{number}-{n}/main.zip", ContentFile(data)
         )
-        version.original_name = f"Bài giảng {lecture.title}.zip"
-        version.package_prefix, version.launch_path, version.scorm_version = prefix, href, scorm
-        version.detected_format = kind
+        fields["original_name"] = f"Bài giảng {lecture.title}.zip"
+        fields.update(package_prefix=prefix, launch_path=href, scorm_version=scorm, detected_format=kind)
     elif kind in ("mp4", "pdf"):
         data = (MP4 if kind == "mp4" else PDF).read_bytes()
-        version.file_key = default_storage.save(
+        fields["file_key"] = default_storage.save(
             f"lectures/{lecture.pk}/v{number}-{n}/main.{kind}", ContentFile(data)
         )
-        version.original_name = f"Bài giảng {lecture.title}.{kind}"
-        version.detected_format = kind
+        fields["original_name"] = f"Bài giảng {lecture.title}.{kind}"
+        fields["detected_format"] = kind
     else:
         data = b""
-        version.detected_format = "pptx"
-    version.size = len(data)
-    version.sha256 = hashlib.sha256(data).hexdigest()
-    version.save()
-    return version
+        fields.update(file_key="", original_name="", detected_format="pptx")
+    fields.update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    return make_draft(lecture, **fields)
 
 
-LEVEL_FOR_KIND = {
-    Unit.Kind.DEPARTMENT: ReviewLevel.SCHOOL,
-    Unit.Kind.SCHOOL: ReviewLevel.SCHOOL,
-    Unit.Kind.CLUSTER: ReviewLevel.CLUSTER,
-    Unit.Kind.DISTRICT: ReviewLevel.DISTRICT,
-    Unit.Kind.CITY: ReviewLevel.CITY,
-}
-
-
-def approved_case(version: LectureVersion, unit: Unit, actor) -> ReviewCase:
-    """An approved case at `unit` (created in its final state: the review engine is another app's)."""
-    return ReviewCase.objects.create(
-        lecture=version.lecture,
-        version=version,
-        level=LEVEL_FOR_KIND[unit.kind],
-        unit=unit,
-        state=CaseState.APPROVED,
-        decided_at=timezone.now(),
-        decided_by=actor,
-    )
-
-
-def publish(version: LectureVersion, unit: Unit, actor):
-    """Publishes through the real service, as the reviews engine does when it approves."""
-    case = approved_case(version, unit, actor)
-    scope = unit.school if unit.kind == Unit.Kind.DEPARTMENT else unit
-    return publication_publish(version=version, scope=scope, level=case.level, actor=actor)
+def publish(version: LectureVersion, unit: Unit) -> Publication:
+    """Publishes `version` at `unit`'s library the way users do (`tests.workflow.approved_up_to`:
+    submitted, approved at school, nominated and approved panel by panel up to `unit`)."""
+    case = approved_up_to(version, unit)
+    scope = case.unit.school if case.unit.kind == Unit.Kind.DEPARTMENT else case.unit
+    return Publication.objects.get(version=version, scope=scope, state=Publication.State.ACTIVE)

@@ -13,7 +13,7 @@ from .factories import make_lecture, make_version, publish
 def _pub(demo, kind):
     unit = demo.unit("THCS-LQD-TOAN")
     lecture = make_lecture(demo.user("demo.gv"), unit, title="Hai con chuột")
-    return publish(make_version(lecture, kind=kind), unit, demo.user("demo.tt"))
+    return publish(make_version(lecture, kind=kind), unit)
 
 
 @pytest.fixture

@@ -17,19 +17,24 @@ Action = PublicationEvent.Action
 @pytest.fixture
 def pub(demo):
     """demo.gv's lecture, co-written by demo.gv.van, published in the school's library by demo.tt."""
-    lecture = make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title="Phân số")
-    lecture.co_authors.add(demo.user("demo.gv.van"))
-    return publish(make_version(lecture, kind="none"), demo.unit("THCS-LQD-TOAN"), demo.user("demo.tt"))
+    lecture = make_lecture(
+        demo.user("demo.gv"),
+        demo.unit("THCS-LQD-TOAN"),
+        title="Phân số",
+        co_authors=[demo.user("demo.gv.van")],
+    )
+    return publish(make_version(lecture, kind="none"), demo.unit("THCS-LQD-TOAN"))
 
 
 def test_retraction_notifies_author_and_co_authors_only(demo, pub, django_capture_on_commit_callbacks):
     """The author and the co-author get a bell notification and, after the commit, an e-mail with
     the reason; the publisher, the principal who retracted and everyone else get nothing."""
+    before = Notification.objects.count()  # the review's own "waiting" and "decided" notes
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         publication_retract(publication=pub, actor=demo.user("demo.ht"), reason="Hình ảnh không có bản quyền")
     notes = Notification.objects.filter(kind=Notification.Kind.RETRACTED)
     assert {n.user.username for n in notes} == {"demo.gv", "demo.gv.van"}
-    assert Notification.objects.count() == 2
+    assert Notification.objects.count() == before + 2
     assert all("Hình ảnh không có bản quyền" in n.text for n in notes)
     assert {n.url for n in notes} == {pub.lecture.get_absolute_url()}
     assert mail.outbox == [] and len(callbacks) == 2
@@ -59,18 +64,19 @@ def test_a_refused_retraction_writes_and_sends_nothing(
     demo, pub, who, reason, error, django_capture_on_commit_callbacks
 ):
     """Not an officer of the scope, or no reason: refused, the publication active, no event, no notice."""
+    before = Notification.objects.count()  # the review's own "waiting" and "decided" notes
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(error):
             publication_retract(publication=pub, actor=demo.user(who), reason=reason)
     pub.refresh_from_db()
     assert pub.state == Publication.State.ACTIVE
     assert not PublicationEvent.objects.filter(action=Action.RETRACTED).exists()
-    assert not Notification.objects.exists() and callbacks == [] and mail.outbox == []
+    assert Notification.objects.count() == before and callbacks == [] and mail.outbox == []
 
 
 def test_publishing_a_new_version_supersedes_the_old_one_in_the_trail(demo, pub):
     """Publishing v2 writes `published` for v2 and `superseded` for v1, pointing at v2."""
-    v2 = publish(make_version(pub.lecture, kind="none"), demo.unit("THCS-LQD-TOAN"), demo.user("demo.tt"))
+    v2 = publish(make_version(pub.lecture, kind="none"), demo.unit("THCS-LQD-TOAN"))
     assert list(PublicationEvent.objects.filter(publication=pub).values_list("action", flat=True)) == [
         Action.SUPERSEDED,
         Action.PUBLISHED,
@@ -87,7 +93,7 @@ def test_the_backfill_rebuilds_the_trail_of_older_publications(demo, pub):
     from django.apps import apps
 
     backfill = importlib.import_module("repository.migrations.0004_publication_event").backfill
-    v2 = publish(make_version(pub.lecture, kind="none"), demo.unit("THCS-LQD-TOAN"), demo.user("demo.tt"))
+    v2 = publish(make_version(pub.lecture, kind="none"), demo.unit("THCS-LQD-TOAN"))
     publication_retract(publication=v2, actor=demo.user("demo.ht"), reason="Trùng")
     PublicationEvent.objects.all().delete()
     backfill(apps, None)

@@ -9,7 +9,7 @@ from .factories import make_lecture, make_version, publish
 
 @pytest.fixture
 def lectures(demo):
-    gv, tt = demo.user("demo.gv"), demo.user("demo.tt")
+    gv = demo.user("demo.gv")
     dept = demo.unit("THCS-LQD-TOAN")
     made = {}
     for key, title, grade, extra in [
@@ -18,7 +18,7 @@ def lectures(demo):
         ("hinh", "Hình học trực quan", 7, {}),
     ]:
         lecture = make_lecture(gv, dept, grade=grade, title=title, **extra)
-        made[key] = publish(make_version(lecture, kind="none"), dept, tt)
+        made[key] = publish(make_version(lecture, kind="none"), dept)
     dia = make_lecture(
         demo.user("demo.gv.van"),
         demo.unit("THCS-LQD-VAN"),
@@ -26,7 +26,7 @@ def lectures(demo):
         grade=6,
         title="Địa lí Việt Nam",
     )
-    made["dia"] = publish(make_version(dia, kind="none"), demo.unit("THCS-LQD-VAN"), demo.user("demo.ht"))
+    made["dia"] = publish(make_version(dia, kind="none"), demo.unit("THCS-LQD-VAN"))
     return made
 
 
@@ -70,7 +70,8 @@ def test_search_and_filters_combine(lectures, demo):
     assert _found(demo.user("demo.ht"), "phan so", grade=7) == set()
 
 
-def test_search_is_index_backed_on_postgres(on_postgres, lectures, demo):
+@pytest.mark.postgres
+def test_search_is_index_backed_on_postgres(lectures, demo):
     """On PostgreSQL the trigram GIN index exists on search_text (migration 0003)."""
     with connection.cursor() as cursor:
         cursor.execute(

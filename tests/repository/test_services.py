@@ -5,18 +5,19 @@ from repository.models import Publication, UsageDay
 from repository.selectors import publications_of_lecture
 from repository.services import publication_reindex, publication_retract, usage_record
 from reviews.models import CaseState, ReviewCase, ReviewLevel
+from tests.workflow import nominate, reject
 
 from .factories import make_lecture, make_version, publish
 
 
 def test_newer_version_supersedes_only_at_its_scope(demo):
     """A newer approved version supersedes the older one at that scope; other scopes keep theirs."""
-    gv, tt = demo.user("demo.gv"), demo.user("demo.tt")
+    gv = demo.user("demo.gv")
     lecture = make_lecture(gv, demo.unit("THCS-LQD-TOAN"))
     v1 = make_version(lecture, kind="none")
-    school_v1 = publish(v1, demo.unit("THCS-LQD-TOAN"), tt)
-    district_v1 = publish(v1, demo.unit("PGD-HB"), demo.user("demo.hdq.ct"))
-    school_v2 = publish(make_version(lecture, kind="none"), demo.unit("THCS-LQD-TOAN"), tt)
+    school_v1 = publish(v1, demo.unit("THCS-LQD-TOAN"))
+    district_v1 = publish(v1, demo.unit("PGD-HB"))
+    school_v2 = publish(make_version(lecture, kind="none"), demo.unit("THCS-LQD-TOAN"))
     school_v1.refresh_from_db()
     district_v1.refresh_from_db()
     assert school_v1.state == Publication.State.SUPERSEDED
@@ -29,22 +30,17 @@ def test_rejection_higher_up_leaves_lower_publications(demo):
     """A city-level rejection does not touch the school and district publications."""
     lecture = make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"))
     version = make_version(lecture, kind="none")
-    school = publish(version, demo.unit("THCS-LQD-TOAN"), demo.user("demo.tt"))
-    district = publish(version, demo.unit("PGD-HB"), demo.user("demo.hdq.ct"))
-    ReviewCase.objects.create(
-        lecture=lecture,
-        version=version,
-        level=ReviewLevel.CITY,
-        unit=demo.unit("SGD"),
-        state=CaseState.REJECTED,
-    )
+    school = publish(version, demo.unit("THCS-LQD-TOAN"))
+    district = publish(version, demo.unit("PGD-HB"))
+    city = reject(nominate(ReviewCase.latest_of(lecture)))
+    assert (city.level, city.state) == (ReviewLevel.CITY, CaseState.REJECTED)
     assert set(Publication.objects.filter(state="active")) == {school, district}
 
 
 def test_retract_needs_reason_and_officer(demo):
     """Retracting needs a reason and an officer of the scope; the author then reads the reason."""
     lecture = make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"))
-    pub = publish(make_version(lecture, kind="none"), demo.unit("THCS-LQD-TOAN"), demo.user("demo.tt"))
+    pub = publish(make_version(lecture, kind="none"), demo.unit("THCS-LQD-TOAN"))
     with pytest.raises(ValidationError):
         publication_retract(publication=pub, actor=demo.user("demo.ht"), reason="  ")
     for who in ("demo.tt", "demo.gv", "demo.phong", "demo.cvso"):
@@ -64,7 +60,7 @@ def test_retract_needs_reason_and_officer(demo):
 def test_usage_counted_once_per_user_and_day(demo):
     """Views and downloads count once per user a day, separately."""
     lecture = make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"))
-    pub = publish(make_version(lecture, kind="none"), demo.unit("THCS-LQD-TOAN"), demo.user("demo.tt"))
+    pub = publish(make_version(lecture, kind="none"), demo.unit("THCS-LQD-TOAN"))
     assert usage_record(publication=pub, user=demo.user("demo.gv"), kind="view")
     assert not usage_record(publication=pub, user=demo.user("demo.gv"), kind="view")
     assert usage_record(publication=pub, user=demo.user("demo.ht"), kind="view")
@@ -77,7 +73,7 @@ def test_usage_counted_once_per_user_and_day(demo):
 def test_reindex_follows_lecture_changes(demo):
     """After the lecture's title changes, the reindexed publications are found by the new words."""
     lecture = make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title="Tập hợp")
-    pub = publish(make_version(lecture, kind="none"), demo.unit("THCS-LQD-TOAN"), demo.user("demo.tt"))
+    pub = publish(make_version(lecture, kind="none"), demo.unit("THCS-LQD-TOAN"))
     lecture.title = "Đường thẳng song song"
     lecture.save()
     assert publication_reindex(lecture) == 1

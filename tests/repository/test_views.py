@@ -4,13 +4,14 @@ from django.urls import reverse
 
 from repository.content import make_token
 from repository.models import Publication, RuntimeRecord
+from tests.workflow import approve, good_minutes, staff_nguyen_trai, submit_lecture
 
 from .factories import make_lecture, make_version, publish
 
 
 def _pub(demo, kind="none", title="Phân số", unit="THCS-LQD-TOAN", **kw):
     lecture = make_lecture(demo.user("demo.gv"), demo.unit(unit), title=title, **kw)
-    return publish(make_version(lecture, kind=kind), demo.unit(unit), demo.user("demo.tt"))
+    return publish(make_version(lecture, kind=kind), demo.unit(unit))
 
 
 def _content_url(pub, user, rel):
@@ -35,8 +36,9 @@ def test_library_page_runs_a_fixed_number_of_queries(demo, client, django_assert
 def test_library_lists_only_active_visible_publications(demo, client):
     """Superseded, retracted and out-of-scope publications are not in the list."""
     mine = _pub(demo, title="Tập hợp các số tự nhiên")
+    staff_nguyen_trai(demo)
     other = make_lecture(demo.user("demo.gv.th"), demo.unit("TH-NGUYENTRAI-K4"), grade=4, title="Phép chia")
-    publish(make_version(other, kind="none"), demo.unit("TH-NGUYENTRAI-K4"), demo.user("demo.ldso"))
+    publish(make_version(other, kind="none"), demo.unit("TH-NGUYENTRAI-K4"))
     client.force_login(demo.user("demo.gv.van"))
     page = client.get(reverse("repository:library")).context["page"]
     assert list(page.object_list) == [mine]
@@ -208,7 +210,7 @@ def test_runtime_records_reports(demo, client):
 def test_principal_school_library_and_coverage(demo, client):
     """The principal's school library shows coverage per subject × grade and scope level."""
     pub = _pub(demo, title="Phân số")
-    publish(pub.version, demo.unit("PGD-HB"), demo.user("demo.hdq.ct"))
+    publish(pub.version, demo.unit("PGD-HB"))
     _pub(demo, title="Số nguyên", grade=6)
     client.force_login(demo.user("demo.ht"))
     response = client.get(reverse("repository:my_school_library"))
@@ -226,18 +228,10 @@ def test_principal_school_library_and_coverage(demo, client):
 
 def test_detail_shows_approval_trail_with_minutes(demo, client):
     """The detail page shows each level's decision with its minutes summary."""
-    from reviews.models import Minutes, ReviewCase
-
-    pub = _pub(demo, title="Phân số")
-    Minutes.objects.create(
-        case=ReviewCase.objects.get(version=pub.version),
-        decision="approve",
-        level="school",
-        unit_name="Tổ Toán – Tin",
-        strengths="Hình ảnh minh hoạ sinh động",
-        conclusion="Đạt yêu cầu",
-        decided_by=demo.user("demo.tt"),
-    )
+    lecture = make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title="Phân số")
+    version = make_version(lecture, kind="none")
+    approve(submit_lecture(lecture), minutes=good_minutes(strengths="Hình ảnh minh hoạ sinh động"))
+    pub = Publication.objects.get(version=version)
     client.force_login(demo.user("demo.gv.van"))
     html = client.get(pub.get_absolute_url()).content.decode()
     assert "Hình ảnh minh hoạ sinh động" in html and "Đạt yêu cầu" in html

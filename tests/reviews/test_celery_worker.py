@@ -13,8 +13,7 @@ from django.db import transaction
 
 from reviews import services
 from tests.workers import app_on_broker, free_redis_db, shared_database_url, worker_command, worker_process
-
-from .factories import good_minutes, submit
+from tests.workflow import good_minutes, submit
 
 
 class SMTPSink(socketserver.ThreadingTCPServer):
@@ -105,6 +104,7 @@ def _wait_for(sink, recipient, text, timeout=60):
     return None
 
 
+@pytest.mark.postgres
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_sends_decision_mail_after_commit_and_not_after_rollback(demo, celery_worker, smtp_sink):

@@ -3,12 +3,11 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from reviews import services
 from reviews.models import CaseLog, CaseState, Minutes, ReviewCase
-
-from .factories import good_minutes, submit
+from tests.workflow import good_minutes, submit
 
 THREADS = 20
 ROUNDS = 50
@@ -18,8 +17,6 @@ ROUNDS = 50
 @pytest.mark.django_db(transaction=True)
 def test_twenty_simultaneous_approvals_make_one_transition(demo):
     """20 threads approve the same case at once, 50 times: one transition, one log row, the rest 'already decided'."""
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")
     head = demo.user("demo.tt")
     for round_ in range(ROUNDS):
         case = submit(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title=f"Bài {round_}")

@@ -4,8 +4,7 @@ import pytest
 from django.utils import translation
 
 from reviews.actions import HISTORY_LABELS, history_label
-
-from .factories import good_minutes, submit
+from tests.workflow import good_minutes, submit
 
 
 @pytest.mark.parametrize("transition", sorted(HISTORY_LABELS))

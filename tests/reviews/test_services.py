@@ -12,15 +12,14 @@ from repository.models import Publication
 from reviews import services
 from reviews.models import CaseLog, CaseState, Minutes, Notification, ReviewCase, ReviewLevel
 from reviews.services import CaseConflict
-
-from .factories import (
+from tests.workflow import (
     approve_at_school,
     district_case,
     evaluated_district_case,
     fresh,
     full_scores,
     good_minutes,
-    make_version,
+    make_draft,
     make_window,
     resubmit,
     submit,
@@ -133,24 +132,11 @@ def test_resubmit_refusals(demo):
     )
     with pytest.raises(ValidationError):
         services.case_submit(version=case.version, actor=demo.user("demo.gv"), previous=case)
-    version = make_version(case.lecture)
+    version = make_draft(case.lecture)
     with pytest.raises(PermissionDenied):
         services.case_submit(version=version, actor=demo.user("demo.gv.van"), previous=case)
     case = fresh(case)
     assert case.state == CaseState.RETURNED
-
-
-def test_reject_keeps_lower_publications(demo):
-    """A rejection at district level does not unpublish the school library copy."""
-    case = evaluated_district_case(demo, recommendation="reject")
-    services.review_reject(
-        case=case, actor=demo.user("demo.hdq.ct"), minutes=good_minutes(conclusion="Chưa đạt")
-    )
-    case = fresh(case)
-    assert case.state == CaseState.REJECTED
-    assert Publication.objects.filter(
-        lecture=case.lecture, scope=demo.unit("THCS-LQD"), state="active"
-    ).exists()
 
 
 def test_wrong_person_cannot_decide(demo):

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from reviews import services
 from reviews.models import Minutes, Notification
-
-from .factories import approve_at_school, good_minutes, make_window, submit
+from tests.workflow import approve_at_school, good_minutes, make_window, submit
 
 pytestmark = pytest.mark.django_db
 

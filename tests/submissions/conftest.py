@@ -60,17 +60,12 @@ def teacher(demo):
 
 @pytest.fixture
 def make_lecture(demo):
-    from accounts.models import Subject
-    from submissions import services
+    """demo.gv's Toán lecture in THCS-LQD-TOAN by default (`tests.workflow.make_lecture`)."""
+    from tests.workflow import make_lecture as workflow_make_lecture
 
     def make(author=None, title="Bài 1. Tập hợp", grade=6, **extra):
-        return services.lecture_create(
-            author=author or demo.user("demo.gv"),
-            department=demo.unit("THCS-LQD-TOAN"),
-            subject=Subject.objects.get(code="toan"),
-            grade=grade,
-            title=title,
-            **extra,
+        return workflow_make_lecture(
+            author or demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), grade=grade, title=title, **extra
         )
 
     return make

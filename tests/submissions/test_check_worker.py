@@ -19,7 +19,7 @@ from tests.workers import app_on_broker, free_redis_db, shared_database_url, wor
 from .conftest import fixture_file
 
 PDF = "files/py-pdf-sample-files_002-trivial-libre-office-writer.pdf"
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
 def _attach_pdf(version, teacher):

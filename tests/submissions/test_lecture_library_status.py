@@ -7,7 +7,7 @@ from tests.repository.factories import make_lecture, make_version, publish
 def test_author_reads_the_retraction_reason_on_the_lecture_page(demo, client):
     """After the principal retracts a publication, its author sees the reason on their lecture."""
     lecture = make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"))
-    pub = publish(make_version(lecture, kind="none"), demo.unit("THCS-LQD-TOAN"), demo.user("demo.tt"))
+    pub = publish(make_version(lecture, kind="none"), demo.unit("THCS-LQD-TOAN"))
     client.force_login(demo.user("demo.gv"))
     page = client.get(lecture.get_absolute_url()).content.decode()
     assert "Trong kho học liệu số" in page and "Đang xuất bản" in page
@@ -23,7 +23,7 @@ def test_editing_the_lecture_updates_the_library_search(demo, client):
 
     lecture = make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"))
     version = make_version(lecture, kind="none")
-    publish(version, demo.unit("THCS-LQD-TOAN"), demo.user("demo.tt"))
+    publish(version, demo.unit("THCS-LQD-TOAN"))
     from submissions.models import LectureVersion
 
     LectureVersion.objects.create(lecture=lecture, number=version.number + 1)
