@@ -19,7 +19,7 @@ from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from elearning.text import slug_key
+from elearning.text import CONTROL_CHARACTER_RE, slug_key
 
 from .models import RoleAssignment, SchoolLevel, Subject, Unit, User
 from .rules import account_manageable_q, scope_for
@@ -62,7 +62,6 @@ REQUIRED = {
 }
 STAFF_CODE_RE = re.compile(r"^[A-Za-z0-9._-]{2,50}$")
 # Unicode category Cc: C0 controls (NUL, tab, line breaks…), DEL and the C1 controls.
-CONTROL_CHARACTER_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 KIND_ALIASES = {
     "so": Unit.Kind.CITY,

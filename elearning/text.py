@@ -1,4 +1,5 @@
-"""Vietnamese text folded to ASCII, once for the whole project.
+"""Vietnamese text folded to ASCII, and the checks every app makes on text it stores, once for
+the whole project.
 
 Search ("toan lop 6" finds "Toán lớp 6"), the column keys of an import ("Mã cán bộ" →
 "ma_can_bo"), the tail of a storage key and the ASCII fallback of a download's file name all
@@ -12,6 +13,9 @@ import unicodedata
 
 _NOT_KEY = re.compile(r"[^a-z0-9]+")
 _SPACES = re.compile(r"\s+")
+# C0 controls (NUL, tab, line breaks, ESC…), DEL and the C1 controls: never part of a name or a
+# code, and PostgreSQL refuses NUL in text.
+CONTROL_CHARACTER_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def fold(text: object, *, lower: bool = True) -> str:
@@ -42,3 +46,21 @@ def ascii_filename(name: str, *, default: str = "file") -> str:
             continue
         kept.append(ch if ch.isascii() else "_")
     return " ".join("".join(kept).split()) or default
+
+
+def json_strings(value, *, max_depth: int = 32):
+    """Every key and string of decoded JSON, depth first (to check what will be stored).
+    Raises ValueError when the nesting is deeper than `max_depth`."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > max_depth:
+            raise ValueError("JSON nested too deeply")
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                stack.append((key, depth + 1))
+                stack.append((child, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import SchoolLevel, Unit
 from accounts.rules import can_view_unit, scope_for
 from elearning.http import attachment_response
+from elearning.text import json_strings
 from submissions.formats import MEDIA_FORMATS, PACKAGE_FORMATS, SCORM_FORMATS
 
 from . import content, selectors, services
@@ -319,26 +320,21 @@ def _finite_float(text):
     return number
 
 
-def _check_strings(value, depth=0):
+def _check_strings(data):
     """Every key and string of a decoded report is storable text: no NUL, no lone surrogate."""
-    if depth > RUNTIME_MAX_DEPTH:
-        raise _BadReport(_("Dữ liệu SCORM lồng nhau quá sâu."))
-    if isinstance(value, str):
+    try:
+        texts = list(json_strings(data, max_depth=RUNTIME_MAX_DEPTH))
+    except ValueError:
+        raise _BadReport(_("Dữ liệu SCORM lồng nhau quá sâu.")) from None
+    for text in texts:
         # SECURITY: PostgreSQL cannot store NUL in jsonb or text, and a lone surrogate cannot be
         # encoded: both would otherwise fail on the database, after the request was accepted.
-        if "\x00" in value:
+        if "\x00" in text:
             raise _BadReport(NUL_REFUSED)
         try:
-            value.encode("utf-8")
+            text.encode("utf-8")
         except UnicodeEncodeError:
             raise _BadReport(_("Dữ liệu SCORM chứa ký tự Unicode không hợp lệ.")) from None
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_strings(key, depth + 1)
-            _check_strings(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            _check_strings(item, depth + 1)
 
 
 def _runtime_report(request) -> dict:

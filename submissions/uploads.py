@@ -35,7 +35,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from elearning.text import fold
+from elearning.text import CONTROL_CHARACTER_RE, fold
 
 from .models import UploadSession
 
@@ -76,7 +76,7 @@ def check_filename(filename) -> str:
     """The user's file name as metadata: trimmed, and refused if it holds control characters."""
     filename = str(filename or "").strip()
     # SECURITY: NUL and other control characters break storage keys, logs and Content-Disposition.
-    if any(ord(c) < 32 or ord(c) == 127 for c in filename):
+    if CONTROL_CHARACTER_RE.search(filename):
         raise UploadError(_("Tên tệp chứa kí tự điều khiển không hợp lệ. Hãy đổi tên tệp rồi tải lên lại."))
     return filename[:255] or "file"
 

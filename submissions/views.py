@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from elearning.errors import json_errors, service_call
 from elearning.http import attachment_response
+from elearning.text import json_strings
 
 from . import selectors, services, uploads
 from .forms import LectureForm
@@ -116,7 +117,11 @@ def _json_body(request) -> dict:
     except ValueError:
         raise ValidationError(_("Yêu cầu không hợp lệ.")) from None
     # SECURITY: NUL cannot be stored in PostgreSQL text and has no place in these requests.
-    if "\\u0000" in json.dumps(data):  # json.dumps writes every NUL, in keys or values, as \u0000
+    try:
+        has_nul = any("\x00" in text for text in json_strings(data))
+    except ValueError:
+        raise ValidationError(_("Yêu cầu không hợp lệ.")) from None
+    if has_nul:
         raise ValidationError(_("Yêu cầu chứa kí tự NUL không hợp lệ."))
     if not isinstance(data, dict):
         raise ValidationError(_("Yêu cầu không hợp lệ."))
