@@ -149,6 +149,13 @@ class LectureVersion(models.Model):
         PASSED = "passed", _("Hợp lệ")
         FAILED = "failed", _("Không hợp lệ")
 
+    class Preview(models.TextChoices):
+        NONE = "none", _("Không cần chuyển đổi")
+        PENDING = "pending", _("Đang tạo bản xem trước")
+        READY = "ready", _("Sẵn sàng")
+        FAILED = "failed", _("Không tạo được bản xem trước")
+        UNAVAILABLE = "unavailable", _("Máy chủ này không tạo được bản xem trước")
+
     lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("phiên bản"))
     change_note = models.TextField(_("nội dung thay đổi"), blank=True)
@@ -176,6 +183,25 @@ class LectureVersion(models.Model):
     package_prefix = models.CharField(max_length=500, blank=True)
     launch_path = models.CharField(max_length=500, blank=True)
     scorm_version = models.CharField(max_length=20, blank=True)
+    # What the check learnt about the file, shown on every page that describes the version.
+    # Warnings do not refuse the file (errors go to `check_messages` and fail the check).
+    check_warnings = models.JSONField(_("cảnh báo khi kiểm tra"), default=list, blank=True)
+    page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True)
+    slide_count = models.PositiveIntegerField(_("số trang chiếu"), null=True, blank=True)
+    sco_count = models.PositiveIntegerField(_("số SCO"), null=True, blank=True)
+    # Hosts a package's pages load scripts, styles, fonts or frames from (blocked in the preview).
+    external_hosts = models.JSONField(default=list, blank=True)
+    # The manifest's organization tree for the player's table of contents
+    # (submissions.checks.scorm.outline documents its shape).
+    package_outline = models.JSONField(default=dict, blank=True)
+    # PPTX/DOCX are converted to PDF once, after a passed check, for the pdf.js preview.
+    preview_status = models.CharField(
+        _("bản xem trước"), max_length=20, choices=Preview.choices, default=Preview.NONE
+    )
+    preview_key = models.CharField(max_length=500, blank=True)
+    preview_error = models.CharField(max_length=500, blank=True)
+    preview_requested_at = models.DateTimeField(null=True, blank=True)
+    preview_attempts = models.PositiveSmallIntegerField(default=0)
     window = models.ForeignKey(
         SubmissionWindow,
         verbose_name=_("đợt nộp"),
