@@ -1,7 +1,7 @@
 """Serving lecture files to the preview frame and to downloads.
 
-Package files are reached through `/library/content/<token>/f/<relpath>`: the token (a
-TimestampSigner over publication and user, on a key derived from SECRET_KEY for previews only,
+Files are reached through `/library/content/<token>/…` (repository.preview names the paths):
+the token (a TimestampSigner over version, user and grant, on a key derived from SECRET_KEY for previews only,
 PREVIEW_TOKEN_SECONDS long) authorises, never the session. Every package response carries a CSP `sandbox` so that, even opened directly, the
 content runs in an opaque origin: it cannot read the app's cookies, call the app with the
 user's session, navigate the top window or script the app page.
@@ -51,14 +51,19 @@ def _signer() -> signing.TimestampSigner:
     )
 
 
-def make_token(*, publication_id: int, user_id: int) -> str:
-    return _signer().sign_object({"p": publication_id, "u": user_id})
+def make_token(*, version_id: int, user_id: int, grant: str) -> str:
+    """The path token of one user's preview of one version under one grant (repository.preview)."""
+    return _signer().sign_object({"v": version_id, "u": user_id, "g": grant})
 
 
-def read_token(token: str) -> tuple[int, int]:
-    """(publication id, user id); raises signing.BadSignature (SignatureExpired included)."""
+def read_token(token: str) -> tuple[int, int, str]:
+    """(version id, user id, grant); raises signing.BadSignature (SignatureExpired included)."""
     data = _signer().unsign_object(token, max_age=settings.PREVIEW_TOKEN_SECONDS)
-    return int(data["p"]), int(data["u"])
+    try:
+        return int(data["v"]), int(data["u"]), str(data["g"])
+    except (KeyError, TypeError, ValueError):
+        # A token of the older shape (publication and user) or a forged-but-signed oddity.
+        raise signing.BadSignature("not a preview token") from None
 
 
 def content_origin() -> str:

@@ -139,10 +139,18 @@ class UsageDay(models.Model):
 
 
 class RuntimeRecord(models.Model):
-    """What a SCORM package reported to the preview runtime for one user: the last CMI data
-    committed and a short log of runtime calls (initialize, commit, terminate)."""
+    """What one SCO of a previewed SCORM package reported for one user: the last CMI data
+    committed and a short log of runtime calls (initialize, commit, terminate). Kept per SCO, so
+    that moving through a multi-SCO package and back resumes each SCO where it was left; kept per
+    version, so that an author's or a reviewer's preview before publication is recorded too."""
 
-    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="runtime_records")
+    version = models.ForeignKey(LectureVersion, on_delete=models.CASCADE, related_name="runtime_records")
+    # The manifest item's identifier ("" for a package known by its launch page only).
+    sco = models.CharField(max_length=200, blank=True, default="")
+    # The library entry the viewing started from, if any (a preview before publication has none).
+    publication = models.ForeignKey(
+        Publication, null=True, blank=True, on_delete=models.SET_NULL, related_name="runtime_records"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     scorm_version = models.CharField(max_length=20, blank=True)
     cmi = models.JSONField(default=dict, blank=True)
@@ -154,8 +162,8 @@ class RuntimeRecord(models.Model):
         verbose_name = _("dữ liệu SCORM khi xem thử")
         verbose_name_plural = _("dữ liệu SCORM khi xem thử")
         constraints = [
-            models.UniqueConstraint(fields=["publication", "user"], name="one_runtime_record_per_user")
+            models.UniqueConstraint(fields=["version", "user", "sco"], name="one_runtime_record_per_sco")
         ]
 
     def __str__(self):
-        return f"{self.publication_id} / {self.user_id}"
+        return f"{self.version_id} / {self.sco or '-'} / {self.user_id}"

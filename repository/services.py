@@ -131,13 +131,25 @@ def usage_record(*, publication: Publication, user, kind: str) -> bool:
 
 
 def runtime_record(
-    *, publication: Publication, user, event: str, scorm_version: str = "", cmi=None
+    *,
+    version: LectureVersion,
+    user,
+    sco: str = "",
+    publication: Publication | None = None,
+    event: str,
+    scorm_version: str = "",
+    cmi=None,
 ) -> RuntimeRecord:
-    """Stores what a previewed SCORM package reported: the event in a short log and, with a
-    commit, the CMI data. Called by the content view, authorised by the preview token."""
+    """Stores what one SCO of a previewed package reported: the event in a short log and, with a
+    commit, the CMI data. Called by the content view, authorised by the preview token.
+
+    One viewing posts several reports at once (launch, initialize, the first values): each runs in
+    its own short transaction and locks its record, so they queue instead of failing. The first
+    two of a new record may both try to create it: the loser of that race reads the winner's row
+    (get_or_create's IntegrityError path) and appends to it, so no report is dropped."""
     with transaction.atomic():
         record, _ = RuntimeRecord.objects.select_for_update().get_or_create(
-            publication=publication, user=user
+            version=version, user=user, sco=sco[:200], defaults={"publication": publication}
         )
         record.events = (record.events + [{"event": event[:40], "at": timezone.now().isoformat()}])[
             -RUNTIME_EVENTS_KEPT:
@@ -146,5 +158,13 @@ def runtime_record(
             record.scorm_version = scorm_version[:20]
         if isinstance(cmi, dict):
             record.cmi = cmi
+        if publication is not None and record.publication_id is None:
+            record.publication = publication
         record.save()
     return record
+
+
+def runtime_state(*, version: LectureVersion, user, sco: str = "") -> dict:
+    """The CMI data last committed by this user in this SCO ({} the first time)."""
+    record = RuntimeRecord.objects.filter(version=version, user=user, sco=sco[:200]).only("cmi").first()
+    return record.cmi if record is not None and isinstance(record.cmi, dict) else {}

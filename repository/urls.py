@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import content_views, views
 
 app_name = "repository"
 
@@ -11,5 +11,6 @@ urlpatterns = [
     path("school/", views.school_library, name="my_school_library"),
     path("school/<int:pk>/", views.school_library, name="school_library"),
     path("coverage/<int:pk>/", views.coverage_view, name="coverage"),
-    path("content/<str:token>/<path:relpath>", views.content_view, name="content"),
+    path("preview/<str:token>/", views.preview_part, name="preview_part"),
+    path("content/<str:token>/<path:relpath>", content_views.content_view, name="content"),
 ]

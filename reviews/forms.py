@@ -42,8 +42,8 @@ class DecisionForm(ScoresMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Quyết định"),
         choices=Decision.choices,
+        # No decision is chosen for the reviewer: approving must be a deliberate click.
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-        initial=Decision.APPROVE,
     )
     strengths = forms.CharField(label=_("Ưu điểm"), required=False, widget=TEXTAREA)
     limitations = forms.CharField(label=_("Hạn chế"), required=False, widget=TEXTAREA)
@@ -111,7 +111,7 @@ class AssignForm(forms.Form):
     members = MemberChoiceField(
         label=_("Thành viên đánh giá"),
         queryset=None,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text=_("Mặc định hai thành viên. Không hiện thành viên cùng trường với tác giả."),
     )
 

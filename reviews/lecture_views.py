@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from elearning.errors import service_call
+from repository import preview
 from repository.selectors import publications_of_lecture
 from submissions import selectors as submission_selectors
 from submissions.forms import LectureForm
-from submissions.rules import can_edit_lecture, is_teacher
+from submissions.rules import can_edit_lecture, can_preview_own_version, is_teacher
 
 from . import actions, lifecycle, services
 from .views import run_action
@@ -50,10 +51,24 @@ def lecture_list(request):
     )
 
 
+def _previewed(request, versions):
+    """The version the authors play on their page: the one asked for (`?v=<number>`), else the
+    newest that has a file. Nobody else previews here: reviewers do on the case page."""
+    with_file = [v for v in versions if v.file_key]
+    if not with_file or not can_preview_own_version(request.user, with_file[0]):
+        return None
+    wanted = request.GET.get("v", "")
+    chosen = next((v for v in with_file if wanted.isdigit() and v.number == int(wanted)), with_file[0])
+    return chosen
+
+
 def _detail_context(request, lecture):
     status = lifecycle.lecture_status(lecture, user=request.user)
     versions = list(lecture.versions.select_related("window").order_by("-number"))
+    previewed = _previewed(request, versions)
     return {
+        "previewed": previewed,
+        "preview": preview.preview_for(request, previewed, grant=preview.AUTHOR_GRANT) if previewed else None,
         "lecture": lecture,
         "status": status,
         "versions": versions,

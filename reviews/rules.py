@@ -152,6 +152,31 @@ def can_view_case(user, case: ReviewCase) -> bool:
     return PanelAssignment.objects.filter(case=case, member_id=r.user_id).exists()
 
 
+# --- Preview the case's version ---------------------------------------------------------------
+
+
+@rules.predicate
+def can_preview_case(user, case: ReviewCase) -> bool:
+    """The case's reviewers may play its version before it is published: whoever decides it
+    (the department head, the school's leaders, the panel chair), the school's leaders for a
+    school case (they decide it when overdue and nominate it), and the panel members assigned to
+    it. Overseers who may read the case page may not; the authors preview under their own grant."""
+    r = review_roles(user)
+    if r.user_id is None or case is None:
+        return False
+    if is_case_reviewer(user, case):
+        return True
+    if case.level == ReviewLevel.SCHOOL and case.lecture.school_id in r.leads:
+        return True
+    return PanelAssignment.objects.filter(case=case, member_id=r.user_id).exists()
+
+
+def case_preview_allows(user, version, case_id) -> bool:
+    """The "c<case id>" preview grant (repository.preview): still a reviewer of a case of this version."""
+    case = ReviewCase.objects.select_related("lecture", "unit").filter(pk=case_id, version=version).first()
+    return case is not None and can_preview_case(user, case)
+
+
 # --- Decide (approve / return / reject) ----------------------------------------------------------
 
 
@@ -413,6 +438,7 @@ TWINS = {
 }
 
 rules.add_perm("reviews.view_case", can_view_case)
+rules.add_perm("reviews.preview_case", can_preview_case)
 rules.add_perm("reviews.decide_case", can_decide_case)
 rules.add_perm("reviews.assign_members", can_assign_members)
 rules.add_perm("reviews.evaluate_case", can_evaluate_case)

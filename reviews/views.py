@@ -21,13 +21,15 @@ from django.views.decorators.http import require_POST
 from accounts.models import GRADE_CHOICES
 from elearning.errors import service_call
 from elearning.http import attachment_response
+from repository import preview
 from repository.rules import can_retract_publication
 from repository.selectors import publication_for_user
+from submissions.rules import can_preview_own_version
 
 from . import actions, selectors, services
 from .models import CaseState, Minutes, Notification, Rubric
 from .pdf import minutes_pdf_bytes
-from .rules import is_case_reviewer
+from .rules import can_preview_case, is_case_reviewer
 
 STATE_FILTER_CHOICES = [("", _("Tất cả")), *CaseState.choices, ("overdue", _("Quá hạn"))]
 
@@ -109,6 +111,17 @@ class _Offered(dict):
         return any(self.values())
 
 
+def _case_preview(request, case) -> dict:
+    """The case's version in the preview component: for its reviewers (under the case's grant)
+    and its authors; anyone else who may read the case page is told why there is no preview."""
+    user = request.user
+    if can_preview_case(user, case):
+        return preview.preview_for(request, case.version, grant=f"c{case.pk}")
+    if can_preview_own_version(user, case.version):
+        return preview.preview_for(request, case.version, grant=preview.AUTHOR_GRANT)
+    return {"kind": "restricted", "version": case.version}
+
+
 def _case_context(request, case, **forms):
     """The case page. `forms` carries the bound form of a failed POST, keyed by its action."""
     user = request.user
@@ -128,6 +141,7 @@ def _case_context(request, case, **forms):
         "evaluations": case.evaluations.select_related("member") if is_case_reviewer(user, case) else [],
         "my_evaluation": evaluation,
         "rubric": rubric,
+        "preview": _case_preview(request, case),
         "today": timezone.localdate(),
         "is_overdue": case.is_overdue(),
     }

@@ -72,6 +72,8 @@ UPLOAD_EXTENSIONS = tuple(ext for kind in ACCEPTED_UPLOADS for ext in kind.exten
 PACKAGE_FORMATS = frozenset({Format.SCORM12, Format.SCORM2004, Format.HTML5})
 SCORM_FORMATS = frozenset({Format.SCORM12, Format.SCORM2004})
 MEDIA_FORMATS = frozenset({Format.MP4, Format.WEBM})
+# Shown in the preview through their PDF rendition (LibreOffice, after the check).
+OFFICE_FORMATS = frozenset({Format.PPTX, Format.DOCX})
 
 
 def accepted_text(translate=lambda message: message) -> str:

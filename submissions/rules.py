@@ -40,6 +40,17 @@ def can_view_lecture(user, lecture) -> bool:
     return scope.user_id is not None and lecture.co_authors.filter(pk=scope.user_id).exists()
 
 
+def can_preview_own_version(user, version) -> bool:
+    """The lecture's authors (owner and co-authors) may play any of its versions, submitted or
+    not. Overseers who may read the lecture page may not: an unpublished version is seen only by
+    its authors and by the reviewers of its case (reviews registers that preview grant)."""
+    scope = scope_for(user)
+    if version is None or scope.user_id is None:
+        return False
+    lecture = version.lecture
+    return lecture.author_id == scope.user_id or lecture.co_authors.filter(pk=scope.user_id).exists()
+
+
 def lecture_editable_q(user) -> Q:
     """Filter twin of `can_edit_lecture`."""
     scope = scope_for(user)

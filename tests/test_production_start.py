@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from elearning.checks import DEVELOPMENT_SECRET_KEY, secret_key_check
 from repository import content
-from tests.repository.factories import make_lecture, make_version, publish
+from tests.repository.factories import make_lecture, make_version, preview_token, publish
 
 ROOT = Path(__file__).resolve().parent.parent
 # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests and is itself a deploy error.
@@ -86,9 +86,9 @@ def _style_url(token):
 def test_token_signed_with_the_raw_secret_key_is_refused(demo, client):
     """A token signed on SECRET_KEY itself, with the preview's salt or another, does not open the preview."""
     pub = _preview_publication(demo)
-    payload = {"p": pub.pk, "u": demo.user("demo.gv").pk}
+    payload = {"v": pub.version_id, "u": demo.user("demo.gv").pk, "g": f"p{pub.pk}"}
     assert (
-        client.get(_style_url(content.make_token(publication_id=pub.pk, user_id=payload["u"]))).status_code
+        client.get(_style_url(preview_token(pub, demo.user("demo.gv")))).status_code
         == 200
     )
     for salt in (content.TOKEN_SALT, content.TOKEN_KEY_PURPOSE, "other"):
@@ -100,7 +100,7 @@ def test_token_from_a_fallback_key_still_opens_the_preview(demo, client, setting
     """After a rotation a token made under the old key works while that key is listed in SECRET_KEY_FALLBACKS."""
     pub = _preview_publication(demo)
     old_key = settings.SECRET_KEY
-    token = content.make_token(publication_id=pub.pk, user_id=demo.user("demo.gv").pk)
+    token = preview_token(pub, demo.user("demo.gv"))
     settings.SECRET_KEY = "the-new-key-" + os.urandom(20).hex()
     assert client.get(_style_url(token)).status_code == 404
     settings.SECRET_KEY_FALLBACKS = [old_key]

@@ -14,12 +14,15 @@
  *
  * What the package reports (initialize, values set, commit, finish, with the CMI data) is sent
  * to the server on the token path (text/plain POST, no cookie) and announced to the app page
- * with postMessage so it can show the state to the user.
+ * with postMessage so it can show the state to the user. Each SCO of a package has its own
+ * launch page, runtime and record: `data-sco` names it, and `data-state` carries what this SCO
+ * last committed for this user (location, status, suspend data), loaded before the SCO starts.
  */
 (function () {
   "use strict";
   var cfg = document.currentScript ? document.currentScript.dataset : {};
   var version = cfg.scormVersion;
+  var sco = Number(cfg.sco || 0);
   var realParent = window.parent;
   var api = null;
   var timer = null;
@@ -48,7 +51,7 @@
     } catch (e) { /* the preview goes on without a record */ }
     if (cfg.appOrigin && realParent && realParent !== window) {
       try {
-        realParent.postMessage({ source: "scorm-player", event: event, version: version }, cfg.appOrigin);
+        realParent.postMessage({ source: "scorm-player", event: event, version: version, sco: sco }, cfg.appOrigin);
       } catch (e) { /* not framed by the app */ }
     }
   }
@@ -80,6 +83,18 @@
   if (!api) {
     return;
   }
+  try {
+    var state = JSON.parse(cfg.state || "{}");
+    if (state && typeof state === "object" && Object.keys(state).length) {
+      api.loadFromJSON(state, "cmi");
+      // The SCO resumes where it was left (SCORM: cmi.core.entry / cmi.entry = "resume").
+      if (version === "1.2") {
+        api.cmi.core.entry = "resume";
+      } else {
+        api.cmi.entry = "resume";
+      }
+    }
+  } catch (e) { /* a state the runtime refuses: the SCO starts afresh */ }
   // Also in the SCO's own window, for packages that look there first.
   window.API = exposed.API || window.API;
   window.API_1484_11 = exposed.API_1484_11 || window.API_1484_11;

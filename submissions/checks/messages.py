@@ -69,3 +69,14 @@ MSG_SCAN_INFECTED = "Phát hiện mã độc ({signature}) — tệp bị từ c
 MSG_SCAN_FAILED = (
     "Chưa quét được virus ({reason}) — tệp chưa được xác nhận là an toàn; hệ thống sẽ cần quét lại."
 )
+
+# SCORM 2004 sequencing a choice/flow player does not carry out (the preview says so).
+SEQUENCING_LABELS = {
+    "conditionRules": "quy tắc điều kiện (điều kiện trước, sau, khi thoát)",
+    "rollupRules": "quy tắc tổng hợp kết quả",
+    "objectives": "mục tiêu học tập dùng cho trình tự",
+    "limitConditions": "giới hạn số lần hoặc thời gian học",
+    "randomization": "chọn ngẫu nhiên nội dung",
+    "deliveryControls": "điều khiển theo dõi kết quả",
+    "navigationInterface": "ẩn nút điều hướng của hệ thống",
+}

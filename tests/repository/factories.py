@@ -105,3 +105,17 @@ def publish(version: LectureVersion, unit: Unit) -> Publication:
     case = approved_up_to(version, unit)
     scope = case.unit.school if case.unit.kind == Unit.Kind.DEPARTMENT else case.unit
     return Publication.objects.get(version=version, scope=scope, state=Publication.State.ACTIVE)
+
+
+def preview_token(pub: Publication, user) -> str:
+    """The token the library page gives `user` for the preview of `pub` (its grant "p<id>")."""
+    from repository.content import make_token
+
+    return make_token(version_id=pub.version_id, user_id=user.pk, grant=f"p{pub.pk}")
+
+
+def content_url(pub: Publication, user, rel: str) -> str:
+    """A content path under the library grant: `f/<file>`, `s/<n>/<file>`, `_/runtime/<n>`."""
+    from django.urls import reverse
+
+    return reverse("repository:content", args=[preview_token(pub, user), rel])

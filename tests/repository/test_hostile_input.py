@@ -2,12 +2,11 @@
 database could not store are refused with 4xx, never a 500, and store nothing."""
 
 import pytest
-from django.urls import reverse
 
-from repository.content import _parse_range, make_token
+from repository.content import _parse_range
 from repository.models import RuntimeRecord
 
-from .factories import make_lecture, make_version, publish
+from .factories import content_url, make_lecture, make_version, publish
 
 
 def _pub(demo, kind):
@@ -80,8 +79,7 @@ def test_empty_file_has_no_satisfiable_range():
 @pytest.fixture
 def runtime_url(demo):
     pub = _pub(demo, "scorm12")
-    token = make_token(publication_id=pub.pk, user_id=demo.user("demo.gv").pk)
-    return reverse("repository:content", args=[token, "_/runtime"])
+    return content_url(pub, demo.user("demo.gv"), "_/runtime/0")
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,10 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-from repository.content import make_token
 from repository.models import Publication, RuntimeRecord
 from tests.workflow import approve, good_minutes, staff_nguyen_trai, submit_lecture
 
-from .factories import make_lecture, make_version, publish
+from .factories import content_url, make_lecture, make_version, publish
 
 
 def _pub(demo, kind="none", title="Phân số", unit="THCS-LQD-TOAN", **kw):
@@ -14,8 +13,7 @@ def _pub(demo, kind="none", title="Phân số", unit="THCS-LQD-TOAN", **kw):
     return publish(make_version(lecture, kind=kind), demo.unit(unit))
 
 
-def _content_url(pub, user, rel):
-    return reverse("repository:content", args=[make_token(publication_id=pub.pk, user_id=user.pk), rel])
+_content_url = content_url
 
 
 @pytest.mark.parametrize("n", [3, 30])
@@ -128,7 +126,7 @@ def test_content_headers_and_no_cookie(demo, client):
     assert response["Referrer-Policy"] == "no-referrer"
     assert not response.cookies
     assert "Cookie" not in response.get("Vary", "")
-    launch = client.get(_content_url(pub, user, "f/shared/launchpage.html"))
+    launch = client.get(_content_url(pub, user, "s/0/shared/launchpage.html"))
     assert "frame-ancestors 'self' http://testserver" in launch["Content-Security-Policy"]
     body = launch.content.decode("latin-1")
     assert body.index("scorm-player.js") < body.index("scormfunctions.js")  # runtime before the SCO
@@ -155,7 +153,9 @@ def test_content_token_expires_and_binds_user(demo, client, settings):
     settings.PREVIEW_TOKEN_SECONDS = -1
     assert client.get(url).status_code == 404
     settings.PREVIEW_TOKEN_SECONDS = 900
-    forged = signing.TimestampSigner(salt="other").sign_object({"p": pub.pk, "u": demo.user("demo.gv").pk})
+    forged = signing.TimestampSigner(salt="other").sign_object(
+        {"v": pub.version_id, "u": demo.user("demo.gv").pk, "g": f"p{pub.pk}"}
+    )
     assert client.get(reverse("repository:content", args=[forged, "f/shared/style.css"])).status_code == 404
     outsider = _content_url(pub, demo.user("demo.gv.th"), "f/shared/style.css")
     assert client.get(outsider).status_code == 404
@@ -183,19 +183,20 @@ def test_video_supports_range_requests(demo, client):
 
 
 def test_pdf_is_served_inline(demo, client):
-    """A PDF is shown in the browser's viewer: application/pdf, inline."""
+    """A PDF is read by pdf.js from the app's own host: application/pdf, inline, sandboxed."""
     pub = _pub(demo, kind="pdf")
     client.force_login(demo.user("demo.gv"))
     src = client.get(pub.get_absolute_url()).context["preview"]["src"]
     response = client.get(src)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline;")
+    assert response["Content-Security-Policy"].startswith("sandbox ")
 
 
 def test_runtime_records_reports(demo, client):
     """The runtime's text/plain POST on the token path records the event and CMI data."""
     pub = _pub(demo, kind="scorm12")
-    url = _content_url(pub, demo.user("demo.gv"), "_/runtime")
+    url = _content_url(pub, demo.user("demo.gv"), "_/runtime/0")
     response = client.post(
         url,
         '{"event": "commit", "scorm_version": "1.2", "cmi": {"core": {"lesson_status": "passed"}}}',
