@@ -87,10 +87,7 @@ def test_token_signed_with_the_raw_secret_key_is_refused(demo, client):
     """A token signed on SECRET_KEY itself, with the preview's salt or another, does not open the preview."""
     pub = _preview_publication(demo)
     payload = {"v": pub.version_id, "u": demo.user("demo.gv").pk, "g": f"p{pub.pk}"}
-    assert (
-        client.get(_style_url(preview_token(pub, demo.user("demo.gv")))).status_code
-        == 200
-    )
+    assert client.get(_style_url(preview_token(pub, demo.user("demo.gv")))).status_code == 200
     for salt in (content.TOKEN_SALT, content.TOKEN_KEY_PURPOSE, "other"):
         forged = signing.TimestampSigner(salt=salt).sign_object(payload)
         assert client.get(_style_url(forged)).status_code == 404

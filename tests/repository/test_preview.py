@@ -142,7 +142,10 @@ def test_each_sco_keeps_its_own_state(demo, client):
     state = json.loads(re.search(r'data-state="([^"]*)"', launch).group(1).replace("&quot;", '"'))
     assert state == {"location": "câu 5"}
     assert client.get(_url(version, author, "a", "s/2/p2/index.html")).status_code == 404  # no third SCO
-    assert client.post(_url(version, author, "a", "_/runtime/7"), '{"event": "x"}', "text/plain").status_code == 404
+    assert (
+        client.post(_url(version, author, "a", "_/runtime/7"), '{"event": "x"}', "text/plain").status_code
+        == 404
+    )
 
 
 def test_files_of_a_sco_stay_inside_its_path(demo, client):
@@ -273,7 +276,10 @@ def test_concurrent_reports_of_one_viewing_are_all_recorded(demo):
     bodies = [
         {"event": "launch"},
         {"event": "initialize", "scorm_version": "2004", "cmi": {"location": ""}},
-        *({"event": "setvalue", "scorm_version": "2004", "cmi": {"location": f"trang {i}"}} for i in range(10)),
+        *(
+            {"event": "setvalue", "scorm_version": "2004", "cmi": {"location": f"trang {i}"}}
+            for i in range(10)
+        ),
     ]
     statuses, barrier = [], threading.Barrier(len(bodies))
 
