@@ -71,7 +71,10 @@ def test_lecture_goes_from_teacher_to_district_panel_and_back_with_minutes(
     assert page.locator("h1").inner_text() == "Bài giảng chờ thẩm định"
     screenshot(page, "review-queue-head")
     page.get_by_role("link", name=TITLE).first.click()
-    assert page.get_by_test_id("case-file").is_visible()
+    page.get_by_test_id("case-file").wait_for()
+    # Nothing is chosen for the reviewer: the head previews the package and decides.
+    assert page.locator("input[name=decision]:checked").count() == 0
+    page.frame_locator("[data-testid=preview-frame]").locator("body").wait_for()
     page.check("input[name=decision][value=return]")
     page.fill("textarea[name=limitations]", "Phần luyện tập còn ít, chưa có phản hồi khi trả lời sai.")
     page.fill("textarea[name=required_changes]", "Bổ sung 3 câu hỏi tương tác có phản hồi ở phần luyện tập.")
@@ -104,6 +107,7 @@ def test_lecture_goes_from_teacher_to_district_panel_and_back_with_minutes(
     fill_scores(page, "[data-testid=decision-panel]", [26, 21, 17, 13, 8])
     page.fill("textarea[name=strengths]", "Nội dung chính xác; câu hỏi tương tác tốt.")
     page.fill("textarea[name=conclusion]", "Đạt yêu cầu, đưa vào kho học liệu của trường.")
+    page.check("input[name=decision][value=approve]")
     page.get_by_test_id("decide-submit").click()
     page.get_by_text("Đã phê duyệt và lập biên bản.").wait_for()
 
@@ -142,6 +146,7 @@ def test_lecture_goes_from_teacher_to_district_panel_and_back_with_minutes(
     assert page.get_by_test_id("evaluations").locator("tbody tr").count() == 2
     page.fill("textarea[name=strengths]", "Thiết kế hoạt động rõ ràng, tương tác tốt.")
     page.fill("textarea[name=conclusion]", "Hội đồng thống nhất phê duyệt, đưa vào kho học liệu của quận.")
+    page.check("input[name=decision][value=approve]")
     page.get_by_test_id("decide-submit").click()
     page.get_by_text("Đã phê duyệt và lập biên bản.").wait_for()
     screenshot(page, "review-district-approved")
