@@ -69,3 +69,27 @@ MSG_SCAN_INFECTED = "Phát hiện mã độc ({signature}) — tệp bị từ c
 MSG_SCAN_FAILED = (
     "Chưa quét được virus ({reason}) — tệp chưa được xác nhận là an toàn; hệ thống sẽ cần quét lại."
 )
+
+MSG_PDF_ENCRYPTED = (
+    "Tệp PDF được đặt mật khẩu hoặc mã hoá (kể cả chỉ hạn chế in/sao chép) — hệ thống không "
+    "xem trước và không tra cứu được nội dung tệp này. Hãy lưu lại tệp PDF mà không đặt mật khẩu "
+    "(bỏ chọn bảo vệ/mã hoá khi xuất) rồi tải lên lại."
+)
+MSG_PDF_UNREADABLE = "Tệp PDF bị hỏng hoặc không đọc được cấu trúc — hãy xuất lại tệp PDF từ phần mềm soạn thảo và tải lên lại."
+MSG_PDF_NO_PAGES = "Tệp PDF không có trang nào."
+MSG_PDF_JAVASCRIPT = (
+    "Tệp PDF có chứa mã JavaScript: khi xem trên hệ thống, mã này không được chạy, nên các nút bấm "
+    "hay biểu mẫu tự tính điểm (nếu có) sẽ không hoạt động."
+)
+MSG_PDF_ATTACHMENTS = (
+    "Tệp PDF có đính kèm tệp khác bên trong ({names}): người xem trên hệ thống không mở được các tệp "
+    "đính kèm này — hãy đưa nội dung cần thiết vào chính tài liệu."
+)
+MSG_OFFICE_UNREADABLE = (
+    "Tệp Office bị hỏng: không đọc được phần nội dung chính ({part}) — hãy lưu lại tệp và tải lên lại."
+)
+MSG_PPTX_NO_SLIDES = "Bài trình chiếu không có trang chiếu nào — không có nội dung để thẩm định."
+MSG_DOCX_EMPTY = (
+    "Tài liệu Word không có nội dung (không có chữ, hình ảnh hay đối tượng nào) — "
+    "không có gì để thẩm định; hãy kiểm tra lại tệp trước khi tải lên."
+)
