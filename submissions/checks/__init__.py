@@ -21,6 +21,7 @@ One module a concern, this package's names the only public ones:
 ``archives``   zip pre-flight and entry rules, nothing extracted
 ``extract``    :func:`safe_extract`
 ``scorm``      the manifest
+``externals``  hosts a package's pages, styles and scripts load from (warned)
 ``office``     DOCX and PPTX: slide count, empty files refused
 ``pdf``        PDF: encryption and structure refused, page count, scripts and attachments warned
 ``media``      MP4 and WebM

@@ -93,3 +93,8 @@ MSG_DOCX_EMPTY = (
     "Tài liệu Word không có nội dung (không có chữ, hình ảnh hay đối tượng nào) — "
     "không có gì để thẩm định; hãy kiểm tra lại tệp trước khi tải lên."
 )
+
+MSG_EXTERNAL_RESOURCES = (
+    "Gói bài giảng tải tài nguyên từ bên ngoài ({hosts}): khi xem thử trên hệ thống các tài nguyên "
+    "này bị chặn, bài giảng có thể hiển thị thiếu. Hãy đóng gói kèm các tệp này."
+)
