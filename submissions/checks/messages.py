@@ -98,3 +98,32 @@ MSG_EXTERNAL_RESOURCES = (
     "Gói bài giảng tải tài nguyên từ bên ngoài ({hosts}): khi xem thử trên hệ thống các tài nguyên "
     "này bị chặn, bài giảng có thể hiển thị thiếu. Hãy đóng gói kèm các tệp này."
 )
+
+MSG_BAD_DEFAULT_ORG = (
+    "imsmanifest.xml chỉ định tổ chức mặc định «{name}» (thuộc tính default của <organizations>) "
+    "nhưng không có tổ chức nào mang mã này."
+)
+MSG_ORG_NO_IDENTIFIER = (
+    "imsmanifest.xml có tổ chức (<organization>) thiếu mã định danh (thuộc tính identifier)."
+)
+MSG_ORG_NO_LAUNCH = (
+    "Tổ chức {names} trong imsmanifest.xml không có mục nào mở được "
+    "(không mục nào trỏ tới tài nguyên có trang, tức có href)."
+)
+MSG_MISSING_ITEM_PAGES = (
+    "Thiếu trang của các mục sau trong imsmanifest.xml, nên không mở được các mục này: {names}."
+)
+
+# The SCORM 2004 sequencing the player does not carry out (scorm._ignored_sequencing), shown
+# beside the player so a reviewer knows the package may behave differently in a full LMS.
+SEQUENCING_LABELS = {
+    "conditionRules": "quy tắc điều kiện (trước, sau khi học và khi thoát một mục)",
+    "rollupRules": "quy tắc tổng hợp kết quả từ các mục con",
+    "objectives": "mục tiêu học tập dùng chung giữa các mục",
+    "limitConditions": "giới hạn số lần hoặc thời gian học",
+    "randomization": "chọn ngẫu nhiên hoặc xáo trộn các mục",
+    "controlMode": "hạn chế điều hướng (chỉ được đi tới, không được chọn mục)",
+    "deliveryControls": "mục không được theo dõi tiến độ",
+    "navigationInterface": "ẩn các nút điều hướng của hệ thống",
+    "sequencingCollection": "bộ quy tắc trình tự dùng chung",
+}
