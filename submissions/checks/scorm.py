@@ -258,7 +258,8 @@ def outline(orgs: list, default_id: str, resources: dict[str, _Resource], ignore
                 "parameters": "<the href's query and the item's parameters, e.g. '?page=2'>" or "",
                 "sco": bool, "visible": bool, "children": [ITEM, ...]}
 
-    ``href`` is "" for a folder and for an item whose page is not in the package.
+    ``href`` is "" for a folder (an item without a page of its own in the package); the
+    outline is only stored for a package that passed, so every other ``href`` exists.
     ``ignored`` holds keys of ``messages.SEQUENCING_LABELS``. At most MAX_OUTLINE_ITEMS
     items are kept, MAX_OUTLINE_DEPTH levels deep: a manifest cannot make the page heavy.
     """
