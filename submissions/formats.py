@@ -76,6 +76,20 @@ MEDIA_FORMATS = frozenset({Format.MP4, Format.WEBM})
 OFFICE_FORMATS = frozenset({Format.PPTX, Format.DOCX})
 
 
+_EDITIONS = {"2nd": "2", "3rd": "3", "4th": "4"}
+
+
+def scorm_edition_label(version: str) -> str:
+    """The SCORM edition as a teacher reads it: "1.2" → "SCORM 1.2", "2004 3rd Edition" →
+    "SCORM 2004 (bản 3)", "2004" → "SCORM 2004", "" → "" (the check's `scorm_version`)."""
+    words = version.split()
+    if not words:
+        return ""
+    label = f"SCORM {words[0]}"
+    edition = _EDITIONS.get(words[1].lower()) if len(words) > 1 else None
+    return f"{label} (bản {edition})" if edition else label
+
+
 def accepted_text(translate=lambda message: message) -> str:
     """'gói SCORM 1.2/2004 hoặc HTML5 (.zip), video MP4/WebM, PDF, PPTX, DOCX'; Django code
     passes `gettext` so the labels follow the user's language."""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import GRADE_CHOICES, SchoolLevel, Subject, TextbookSeries, Unit
 
-from .formats import Format
+from .formats import Format, scorm_edition_label
 
 
 class AcademicYear(models.Model):
@@ -245,6 +245,11 @@ class LectureVersion(models.Model):
             return Format(self.detected_format).label
         except ValueError:
             return ""
+
+    @property
+    def scorm_label(self) -> str:
+        """The SCORM edition in Vietnamese ("SCORM 2004 (bản 3)"), "" for other formats."""
+        return scorm_edition_label(self.scorm_version)
 
 
 class UploadSession(models.Model):

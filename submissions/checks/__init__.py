@@ -10,6 +10,8 @@ for a valid package, :func:`safe_extract` to unpack it for the preview.
 * :func:`safe_extract` counts the bytes it actually writes, 64 KiB at a time, so a zip bomb
   stops at the cap with bounded memory; on refusal everything written is removed.
 * SCORM manifests are parsed with defusedxml (no entities, no external references).
+* What a check learns besides its verdict (warnings that do not refuse, page, slide and SCO
+  counts, external hosts, the SCORM outline) travels in :class:`CheckResult` too.
 * ClamAV is optional; a file the scanner could not scan is ``not_scanned``, never ``clean``.
 
 One module a concern, this package's names the only public ones:
@@ -19,7 +21,9 @@ One module a concern, this package's names the only public ones:
 ``archives``   zip pre-flight and entry rules, nothing extracted
 ``extract``    :func:`safe_extract`
 ``scorm``      the manifest
-``office``     DOCX and PPTX
+``externals``  hosts a package's pages, styles and scripts load from (warned)
+``office``     DOCX and PPTX: slide count, empty files refused
+``pdf``        PDF: encryption and structure refused, page count, scripts and attachments warned
 ``media``      MP4 and WebM
 ``antivirus``  ClamAV through clamd
 ``base``       limits, results, the refusal and the message helpers

@@ -271,8 +271,13 @@ def _preflight_zip(path: Path, size: int, limits: Limits) -> int:
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
 
 
+def _read_prefix(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
+    """The entry's first ``cap`` bytes at most (never reads more)."""
+    with zf.open(info) as fh:
+        return fh.read(cap)
+
+
 def _read_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes | None:
     """The entry's bytes, or None when it is larger than ``cap`` (never reads more)."""
-    with zf.open(info) as fh:
-        data = fh.read(cap + 1)
+    data = _read_prefix(zf, info, cap + 1)
     return None if len(data) > cap else data

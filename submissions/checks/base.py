@@ -46,6 +46,14 @@ class CheckResult:
     launch: str = ""  # package-relative path of the SCO launch file / index.html
     scorm_version: str = ""  # "1.2", "2004 3rd Edition", "2004 4th Edition", "2004"...
     scan: str = "not_configured"  # "not_configured" | "clean" | "infected" | "not_scanned"
+    # What the check learnt, kept even when it fails (the page shows why): warnings never fail
+    # the check; counts are None when the format has none or they could not be learnt.
+    warnings: list[str] = field(default_factory=list)  # Vietnamese, for the author
+    page_count: int | None = None  # PDF
+    slide_count: int | None = None  # PPTX
+    sco_count: int | None = None  # SCORM
+    external_hosts: list[str] = field(default_factory=list)  # HTML5 / SCORM, sorted
+    outline: dict = field(default_factory=dict)  # SCORM: scorm.outline documents the shape
 
 
 class UnsafeArchive(ValueError):
@@ -64,6 +72,12 @@ class _Findings:
     title: str = ""
     launch: str = ""
     scorm_version: str = ""
+    warnings: list[str] = field(default_factory=list)
+    page_count: int | None = None
+    slide_count: int | None = None
+    sco_count: int | None = None
+    external_hosts: list[str] = field(default_factory=list)
+    outline: dict = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from .archives import _looks_executable
 from .base import DEFAULT_LIMITS, HASH_CHUNK, CheckResult, Limits, _Findings, sha256_of
 from .media import _mp4, _webm
 from .messages import MSG_UNKNOWN, MSG_UNKNOWN_HINT
+from .pdf import _pdf
 from .zips import _inspect_zip
 
 
@@ -53,7 +54,7 @@ def inspect_file(
         elif (media := _mp4(fh, head, size) or _webm(head)) is not None:
             found.format, found.errors = media
         elif b"%PDF-" in head[:1024]:
-            found.format = Format.PDF
+            _pdf(path, found)
         else:
             hint = _unknown_hint(head)
             found.errors.append(MSG_UNKNOWN_HINT.format(hint=hint) if hint else MSG_UNKNOWN)
@@ -81,4 +82,10 @@ def inspect_file(
         launch=found.launch,
         scorm_version=found.scorm_version,
         scan=scan,
+        warnings=list(found.warnings),
+        page_count=found.page_count,
+        slide_count=found.slide_count,
+        sco_count=found.sco_count,
+        external_hosts=list(found.external_hosts),
+        outline=found.outline,
     )

@@ -70,13 +70,60 @@ MSG_SCAN_FAILED = (
     "Chưa quét được virus ({reason}) — tệp chưa được xác nhận là an toàn; hệ thống sẽ cần quét lại."
 )
 
-# SCORM 2004 sequencing a choice/flow player does not carry out (the preview says so).
+MSG_PDF_ENCRYPTED = (
+    "Tệp PDF được đặt mật khẩu hoặc mã hoá (kể cả chỉ hạn chế in/sao chép) — hệ thống không "
+    "xem trước và không tra cứu được nội dung tệp này. Hãy lưu lại tệp PDF mà không đặt mật khẩu "
+    "(bỏ chọn bảo vệ/mã hoá khi xuất) rồi tải lên lại."
+)
+MSG_PDF_UNREADABLE = "Tệp PDF bị hỏng hoặc không đọc được cấu trúc — hãy xuất lại tệp PDF từ phần mềm soạn thảo và tải lên lại."
+MSG_PDF_NO_PAGES = "Tệp PDF không có trang nào."
+MSG_PDF_JAVASCRIPT = (
+    "Tệp PDF có chứa mã JavaScript: khi xem trên hệ thống, mã này không được chạy, nên các nút bấm "
+    "hay biểu mẫu tự tính điểm (nếu có) sẽ không hoạt động."
+)
+MSG_PDF_ATTACHMENTS = (
+    "Tệp PDF có đính kèm tệp khác bên trong ({names}): người xem trên hệ thống không mở được các tệp "
+    "đính kèm này — hãy đưa nội dung cần thiết vào chính tài liệu."
+)
+MSG_OFFICE_UNREADABLE = (
+    "Tệp Office bị hỏng: không đọc được phần nội dung chính ({part}) — hãy lưu lại tệp và tải lên lại."
+)
+MSG_PPTX_NO_SLIDES = "Bài trình chiếu không có trang chiếu nào — không có nội dung để thẩm định."
+MSG_DOCX_EMPTY = (
+    "Tài liệu Word không có nội dung (không có chữ, hình ảnh hay đối tượng nào) — "
+    "không có gì để thẩm định; hãy kiểm tra lại tệp trước khi tải lên."
+)
+
+MSG_EXTERNAL_RESOURCES = (
+    "Gói bài giảng tải tài nguyên từ bên ngoài ({hosts}): khi xem thử trên hệ thống các tài nguyên "
+    "này bị chặn, bài giảng có thể hiển thị thiếu. Hãy đóng gói kèm các tệp này."
+)
+
+MSG_BAD_DEFAULT_ORG = (
+    "imsmanifest.xml chỉ định tổ chức mặc định «{name}» (thuộc tính default của <organizations>) "
+    "nhưng không có tổ chức nào mang mã này."
+)
+MSG_ORG_NO_IDENTIFIER = (
+    "imsmanifest.xml có tổ chức (<organization>) thiếu mã định danh (thuộc tính identifier)."
+)
+MSG_ORG_NO_LAUNCH = (
+    "Tổ chức {names} trong imsmanifest.xml không có mục nào mở được "
+    "(không mục nào trỏ tới tài nguyên có trang, tức có href)."
+)
+MSG_MISSING_ITEM_PAGES = (
+    "Thiếu trang của các mục sau trong imsmanifest.xml, nên không mở được các mục này: {names}."
+)
+
+# The SCORM 2004 sequencing the player does not carry out (scorm._ignored_sequencing), shown
+# beside the player so a reviewer knows the package may behave differently in a full LMS.
 SEQUENCING_LABELS = {
-    "conditionRules": "quy tắc điều kiện (điều kiện trước, sau, khi thoát)",
-    "rollupRules": "quy tắc tổng hợp kết quả",
-    "objectives": "mục tiêu học tập dùng cho trình tự",
+    "conditionRules": "quy tắc điều kiện (trước, sau khi học và khi thoát một mục)",
+    "rollupRules": "quy tắc tổng hợp kết quả từ các mục con",
+    "objectives": "mục tiêu học tập dùng chung giữa các mục",
     "limitConditions": "giới hạn số lần hoặc thời gian học",
-    "randomization": "chọn ngẫu nhiên nội dung",
-    "deliveryControls": "điều khiển theo dõi kết quả",
-    "navigationInterface": "ẩn nút điều hướng của hệ thống",
+    "randomization": "chọn ngẫu nhiên hoặc xáo trộn các mục",
+    "controlMode": "hạn chế điều hướng (chỉ được đi tới, không được chọn mục)",
+    "deliveryControls": "mục không được theo dõi tiến độ",
+    "navigationInterface": "ẩn các nút điều hướng của hệ thống",
+    "sequencingCollection": "bộ quy tắc trình tự dùng chung",
 }

@@ -9,10 +9,18 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..formats import Format
+from ..formats import PACKAGE_FORMATS, Format
 from .archives import ZIP_ERRORS, _audit_entries, _Entry, _peek_executables, _preflight_zip, _read_bounded
-from .base import Limits, UnsafeArchive, _Findings, _show
-from .messages import MSG_CORRUPT, MSG_EMPTY_ZIP, MSG_IN_SUBFOLDER, MSG_NO_PACKAGE, MSG_UNKNOWN_HINT
+from .base import Limits, UnsafeArchive, _Findings, _listing, _show
+from .externals import external_hosts
+from .messages import (
+    MSG_CORRUPT,
+    MSG_EMPTY_ZIP,
+    MSG_EXTERNAL_RESOURCES,
+    MSG_IN_SUBFOLDER,
+    MSG_NO_PACKAGE,
+    MSG_UNKNOWN_HINT,
+)
 from .office import _office
 from .scorm import _scorm
 
@@ -41,6 +49,13 @@ def _nested_hint(by_name: dict[str, _Entry]) -> str:
             if not entry.is_dir and len(parts) == 2 and parts[1].lower() == target:
                 return MSG_IN_SUBFOLDER.format(file=_show(parts[1]), folder=_show(parts[0] + "/"))
     return ""
+
+
+def _warn_externals(zf: zipfile.ZipFile, by_name: dict[str, _Entry], found: _Findings) -> None:
+    """Record the hosts a package loads resources from and warn the author about them."""
+    found.external_hosts = external_hosts(zf, by_name, found.launch)
+    if found.external_hosts:
+        found.warnings.append(MSG_EXTERNAL_RESOURCES.format(hosts=_listing(found.external_hosts, "máy chủ")))
 
 
 def _inspect_zip(path: Path, size: int, limits: Limits) -> _Findings:
@@ -82,6 +97,8 @@ def _inspect_zip(path: Path, size: int, limits: Limits) -> _Findings:
                     found.title = _html_title(fh.read(64 * 1024))
             else:
                 found.errors.append(_nested_hint(by_name) or MSG_NO_PACKAGE)
+            if found.format in PACKAGE_FORMATS:
+                _warn_externals(zf, by_name, found)
     except UnsafeArchive as exc:
         found.errors.append(exc.message)
     except ZIP_ERRORS:

@@ -48,6 +48,8 @@ def version_attach_file(
     version.check_messages = []
     version.scan_status = ""
     version.package_prefix = version.launch_path = version.scorm_version = ""
+    version.check_warnings, version.external_hosts, version.package_outline = [], [], {}
+    version.page_count = version.slide_count = version.sco_count = None
     _check_request(version)
     version.save()
     Lecture.objects.filter(pk=version.lecture_id).update(updated_at=timezone.now())
@@ -206,6 +208,13 @@ def version_check(*, version_id: int) -> LectureVersion | None:
         version.package_prefix = outcome.prefix
         version.launch_path = outcome.launch if outcome.prefix else ""
         version.scorm_version = (result.scorm_version or "") if outcome.prefix else ""
+        # What the check learnt is kept when it failed too (the page shows why), but the
+        # outline drives the player and means nothing without an extracted package.
+        version.check_warnings = list(result.warnings)
+        version.page_count, version.slide_count = result.page_count, result.slide_count
+        version.sco_count = result.sco_count
+        version.external_hosts = list(result.external_hosts)
+        version.package_outline = result.outline if outcome.prefix else {}
         version.save()
     return version
 

@@ -479,10 +479,13 @@ def test_scorm_missing_file_is_refused(tmp_path):
 
 
 def test_scorm_missing_launch_file_is_refused(tmp_path):
-    """A manifest whose launch file is absent is refused."""
+    """A manifest whose launch file is absent is refused, naming the item that cannot open."""
     manifest = scorm12_manifest([], launch="start.html")
     path = make_zip(tmp_path / "nolaunch.zip", {"imsmanifest.xml": manifest, "index.html": "<html></html>"})
-    only_message(inspect_file(path), "Thiếu tệp được khai báo trong imsmanifest.xml: start.html")
+    only_message(
+        inspect_file(path),
+        "Thiếu trang của các mục sau trong imsmanifest.xml, nên không mở được các mục này: «Bài 1» (start.html).",
+    )
 
 
 def test_scorm_case_mismatch_is_explained(tmp_path):
