@@ -55,7 +55,8 @@ def _content_headers(request, response, *, sandboxed: bool = True, nested: bool 
         )
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "private, max-age=300"
+    if not response.has_header("Cache-Control"):  # a SCO's launch page is never cached (its state)
+        response["Cache-Control"] = "private, max-age=300"
     # The shell in its opaque origin fetches the launch page; the token is the secret.
     response["Access-Control-Allow-Origin"] = "*"
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
@@ -265,6 +266,15 @@ def _runtime_report(request) -> dict:
     return data
 
 
+def _stamp(data) -> int:
+    """When the browser took the report's CMI data: its clock in ms (t) and the page's report
+    number (seq). Anything else counts as the earliest, so it never overwrites a stamped report."""
+    t, seq = data.get("t"), data.get("seq")
+    if not (isinstance(t, int) and isinstance(seq, int)) or not (0 <= t < 10**14 and 0 <= seq < 1000):
+        return 0
+    return t * 1000 + seq
+
+
 def _runtime(request, version, user, grant, index):
     """Records what the n-th SCO reported (event + CMI). A simple text/plain POST from the shell."""
     if request.method == "OPTIONS":
@@ -297,5 +307,6 @@ def _runtime(request, version, user, grant, index):
         event=data["event"],
         scorm_version=str(data.get("scorm_version") or ""),
         cmi=data.get("cmi") if isinstance(data.get("cmi"), dict) else None,
+        stamp=_stamp(data),
     )
     return _content_headers(request, JsonResponse({"result": "true", "errorCode": 0}))

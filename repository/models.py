@@ -154,6 +154,9 @@ class RuntimeRecord(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     scorm_version = models.CharField(max_length=20, blank=True)
     cmi = models.JSONField(default=dict, blank=True)
+    # When the browser took the CMI data kept (ms since the epoch × 1000 + the report's sequence
+    # number): reports of one viewing arrive in any order, and an older one never overwrites.
+    cmi_stamp = models.BigIntegerField(default=0)
     events = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

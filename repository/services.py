@@ -139,6 +139,7 @@ def runtime_record(
     event: str,
     scorm_version: str = "",
     cmi=None,
+    stamp: int = 0,
 ) -> RuntimeRecord:
     """Stores what one SCO of a previewed package reported: the event in a short log and, with a
     commit, the CMI data. Called by the content view, authorised by the preview token.
@@ -146,7 +147,9 @@ def runtime_record(
     One viewing posts several reports at once (launch, initialize, the first values): each runs in
     its own short transaction and locks its record, so they queue instead of failing. The first
     two of a new record may both try to create it: the loser of that race reads the winner's row
-    (get_or_create's IntegrityError path) and appends to it, so no report is dropped."""
+    (get_or_create's IntegrityError path) and appends to it, so no report is dropped. The CMI data
+    taken earlier by the browser (`stamp`) never replaces data taken later, whatever the order
+    in which the reports arrive."""
     with transaction.atomic():
         record, _ = RuntimeRecord.objects.select_for_update().get_or_create(
             version=version, user=user, sco=sco[:200], defaults={"publication": publication}
@@ -156,8 +159,8 @@ def runtime_record(
         ]
         if scorm_version:
             record.scorm_version = scorm_version[:20]
-        if isinstance(cmi, dict):
-            record.cmi = cmi
+        if isinstance(cmi, dict) and stamp >= record.cmi_stamp:
+            record.cmi, record.cmi_stamp = cmi, stamp
         if publication is not None and record.publication_id is None:
             record.publication = publication
         record.save()

@@ -35,6 +35,11 @@ class Migration(migrations.Migration):
             name="sco",
             field=models.CharField(blank=True, default="", max_length=200),
         ),
+        migrations.AddField(
+            model_name="runtimerecord",
+            name="cmi_stamp",
+            field=models.BigIntegerField(default=0),
+        ),
         migrations.RunPython(fill_versions, migrations.RunPython.noop),
         migrations.AlterField(
             model_name="runtimerecord",

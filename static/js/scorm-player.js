@@ -35,8 +35,12 @@
     }
   }
 
+  var sequence = 0;
+
   function report(event, withCmi) {
-    var body = { event: event, scorm_version: version };
+    // t and seq order the reports: they may reach the server in any order.
+    sequence = (sequence + 1) % 1000;
+    var body = { event: event, scorm_version: version, t: Date.now(), seq: sequence };
     if (withCmi) {
       body.cmi = snapshot();
     }

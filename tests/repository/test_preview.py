@@ -138,7 +138,9 @@ def test_each_sco_keeps_its_own_state(demo, client):
     records = {r.sco: r for r in RuntimeRecord.objects.filter(version=version, user=author)}
     assert set(records) == {"phan-1", "phan-2"} and records["phan-2"].cmi["location"] == "câu 5"
     assert all(r.publication_id is None for r in records.values())  # a preview before publication
-    launch = client.get(_url(version, author, "a", "s/1/p2/index.html")).content.decode()
+    response = client.get(_url(version, author, "a", "s/1/p2/index.html"))
+    assert response["Cache-Control"] == "no-store"  # a cached launch page would bring back an old state
+    launch = response.content.decode()
     state = json.loads(re.search(r'data-state="([^"]*)"', launch).group(1).replace("&quot;", '"'))
     assert state == {"location": "câu 5"}
     assert client.get(_url(version, author, "a", "s/2/p2/index.html")).status_code == 404  # no third SCO
