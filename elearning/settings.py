@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "submissions",
     "reviews",
     "repository",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -309,6 +310,8 @@ PREVIEW_TOKEN_SECONDS = env.int("PREVIEW_TOKEN_SECONDS", default=15 * 60)
 # (default "UBND THÀNH PHỐ <place>"; a province sets "UBND TỈNH …").
 DOCUMENT_PLACE = env("DOCUMENT_PLACE", default="")
 DOCUMENT_CITY_AUTHORITY = env("DOCUMENT_CITY_AUTHORITY", default="")
+# An approved-lecture list longer than this is built by a Celery task and kept for re-download.
+REPORT_BACKGROUND_ROWS = env.int("REPORT_BACKGROUND_ROWS", default=2000)
 # Reviewers are reminded this many days before a review is due.
 REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=2)
 
