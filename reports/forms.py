@@ -21,7 +21,7 @@ class ApprovedListForm(forms.Form):
     )
     grade = forms.TypedChoiceField(
         label=_("Lớp"),
-        choices=[("", _("Tất cả các lớp")), *GRADE_CHOICES],
+        choices=[("", _("Tất cả")), *GRADE_CHOICES],
         coerce=int,
         required=False,
         empty_value=None,
