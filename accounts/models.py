@@ -412,3 +412,24 @@ class AccountEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} – {self.user_id} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class DocumentCounter(models.Model):
+    """The register of one issuing unit for one calendar year: the last "Số" it handed out.
+
+    Nghị định 30/2020/NĐ-CP numbers a unit's documents from 1 each year; every kind of document
+    (minutes "BB", lists "DS", reports "BC") shares the register. Only
+    `accounts.documents.document_number_issue` changes a row, under a row lock.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="document_counters")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sổ đăng ký văn bản")
+        verbose_name_plural = _("sổ đăng ký văn bản")
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="one_document_counter_per_year")]
+
+    def __str__(self):
+        return f"{self.unit_id}/{self.year}: {self.last}"

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "submissions",
     "reviews",
     "repository",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -304,6 +305,13 @@ UPLOAD_PARALLEL_PARTS = env.int("UPLOAD_PARALLEL_PARTS", default=4)
 UPLOAD_SESSION_MAX_AGE_HOURS = env.int("UPLOAD_SESSION_MAX_AGE_HOURS", default=48)
 # Lifetime of the token in a preview URL of package content.
 PREVIEW_TOKEN_SECONDS = env.int("PREVIEW_TOKEN_SECONDS", default=15 * 60)
+# Administrative documents (accounts/documents.py): the place in "Hải Phòng, ngày …" of the city's
+# documents (default: read from the city's unit name) and the body above the Sở in their header
+# (default "UBND THÀNH PHỐ <place>"; a province sets "UBND TỈNH …").
+DOCUMENT_PLACE = env("DOCUMENT_PLACE", default="")
+DOCUMENT_CITY_AUTHORITY = env("DOCUMENT_CITY_AUTHORITY", default="")
+# An approved-lecture list longer than this is built by a Celery task and kept for re-download.
+REPORT_BACKGROUND_ROWS = env.int("REPORT_BACKGROUND_ROWS", default=2000)
 # Reviewers are reminded this many days before a review is due.
 REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=2)
 

@@ -38,5 +38,6 @@ urlpatterns = [
     # The library's workflow actions (retract) live in reviews, which notifies; same /library/ address.
     path("library/", include((reviews_library_urlpatterns, "library_actions"))),
     path("library/", include("repository.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -360,6 +360,11 @@ class Minutes(models.Model):
     conclusion = models.TextField(_("kết luận"), blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("ngày thẩm định"), default=timezone.now)
+    # The document's "Số" ("12/BB-PGDĐT") from the issuing unit's register for the year, and the
+    # header it was issued under (accounts.documents.DocumentFrame as a dict): both given once,
+    # by the decision, so every download of the PDF reads the same.
+    number = models.CharField(_("số biên bản"), max_length=60, blank=True)
+    frame = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("biên bản thẩm định")

@@ -44,6 +44,17 @@ MENU = {
         "demo.ldso",
     },
     "Nhập tài khoản": {"demo.qtt", "demo.phong", "demo.phong.lc", "demo.ldso"},
+    # The approved-lecture lists (reports): whoever may inspect some school, cluster, district or city.
+    "Danh sách phê duyệt": {
+        "demo.ht",
+        "demo.pht",
+        "demo.ht.thpt",
+        "demo.cumtruong",
+        "demo.phong",
+        "demo.phong.lc",
+        "demo.cvso",
+        "demo.ldso",
+    },
 }
 
 

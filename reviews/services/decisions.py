@@ -7,10 +7,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_fsm import has_transition_perm
 
+from accounts.documents import document_frame, document_number_issue, document_symbol
 from accounts.models import Unit
 from repository.services import publication_publish
 
@@ -98,6 +100,17 @@ def _reviewer_lines(case: ReviewCase, actor) -> list[dict]:
     return lines
 
 
+def _minutes_document(case: ReviewCase) -> tuple[str, dict]:
+    """The minutes' "Số" ("3/BB-PGDĐT") from the issuing unit's register, and its header: the
+    school for a school-level decision, else the panel's cluster, district or city. Call inside
+    the decision's transaction: the register row stays locked until it commits."""
+    issuer = case.lecture.school if case.level == ReviewLevel.SCHOOL else case.unit
+    frame = document_frame(issuer)
+    year = timezone.localtime(case.decided_at).year
+    number = document_number_issue(unit=issuer, year=year)
+    return document_symbol(number, "BB", frame.abbreviation), frame.as_dict()
+
+
 def _decide(*, case: ReviewCase, actor, decision: str, minutes: MinutesInput) -> ReviewCase:
     with transaction.atomic():
         case = _locked_in_review(case, actor)
@@ -146,6 +159,7 @@ def _decide(*, case: ReviewCase, actor, decision: str, minutes: MinutesInput) ->
         comment = minutes.required_changes if decision == Decision.RETURN else minutes.conclusion
         _log(case, actor=actor, transition=transition.__name__, source=source, comment=comment)
         parent = case.unit.parent
+        number, frame = _minutes_document(case)
         record = Minutes.objects.create(
             case=case,
             decision=decision,
@@ -171,6 +185,8 @@ def _decide(*, case: ReviewCase, actor, decision: str, minutes: MinutesInput) ->
             conclusion=minutes.conclusion,
             decided_by=actor,
             decided_at=case.decided_at,
+            number=number,
+            frame=frame,
         )
         if decision == Decision.APPROVE:
             # A school-level approval (decided in a department) publishes into the school's library.

@@ -119,16 +119,6 @@ def test_minutes_page_and_pdf_for_the_author(client, demo):
     )
 
 
-def test_pdf_fetcher_refuses_the_network():
-    """The WeasyPrint fetcher refuses http(s) and files outside the font directories."""
-    from reviews.pdf import LocalFontFetcher, NetworkRefused
-
-    fetcher = LocalFontFetcher()
-    for url in ["http://example.com/x.css", "https://example.com/f.ttf", "file:///etc/passwd"]:
-        with pytest.raises(NetworkRefused):
-            fetcher.fetch(url)
-
-
 def test_bell_counts_unread_and_opening_marks_read(client, demo):
     """The bell shows the unread count; opening a notification (POST) marks it read and follows its link."""
     case = submit(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"))

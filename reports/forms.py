@@ -1,0 +1,77 @@
+"""The list form: which unit (among those the user may inspect), which period, which filters."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import GRADE_CHOICES, SchoolLevel, Subject
+
+from .selectors import LEVELS, ListQuery, inspectable_unit, periods
+
+
+class ApprovedListForm(forms.Form):
+    period = forms.ChoiceField(label=_("Thời gian"), required=False)
+    subject = forms.ModelChoiceField(
+        label=_("Môn học"),
+        queryset=Subject.objects.all(),
+        required=False,
+        empty_label=_("Tất cả các môn"),
+        error_messages={"invalid_choice": _("Môn học không có trong danh mục.")},
+    )
+    grade = forms.TypedChoiceField(
+        label=_("Lớp"),
+        choices=[("", _("Tất cả")), *GRADE_CHOICES],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Lớp phải từ 1 đến 12.")},
+    )
+    school_level = forms.ChoiceField(
+        label=_("Cấp học"),
+        choices=[("", _("Tất cả các cấp học")), *SchoolLevel.choices],
+        required=False,
+        error_messages={"invalid_choice": _("Cấp học không hợp lệ.")},
+    )
+    level = forms.ChoiceField(
+        label=_("Được phê duyệt từ"),
+        choices=[
+            ("", _("Mọi cấp")),
+            *[(v, _("%(level)s trở lên") % {"level": label}) for v, label in LEVELS],
+        ],
+        required=False,
+        error_messages={"invalid_choice": _("Cấp phê duyệt không hợp lệ.")},
+    )
+
+    def __init__(self, *args, unit, period_list=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.periods = {p.key: p for p in (period_list if period_list is not None else periods())}
+        self.fields["period"].choices = [
+            ("", _("Toàn bộ thời gian")),
+            *[(k, p.label) for k, p in self.periods.items()],
+        ]
+        self.fields["period"].error_messages["invalid_choice"] = _(
+            "Thời gian không hợp lệ: hãy chọn một năm học, học kì hoặc đợt nộp trong danh sách."
+        )
+
+    def query(self) -> ListQuery:
+        data = self.cleaned_data
+        return ListQuery(
+            unit=self.unit,
+            period=self.periods.get(data.get("period") or ""),
+            subject=data.get("subject"),
+            grade=data.get("grade"),
+            school_level=data.get("school_level") or "",
+            level=data.get("level") or "",
+        )
+
+
+def query_from_params(user, params: dict) -> ListQuery | None:
+    """The query stored with a background export, rebuilt with the user's permissions of now;
+    None when the unit is no longer theirs to inspect or a filter no longer exists."""
+    unit = inspectable_unit(user, params.get("unit"))
+    if unit is None:
+        return None
+    form = ApprovedListForm({k: v for k, v in params.items() if k != "unit"}, unit=unit)
+    return form.query() if form.is_valid() else None

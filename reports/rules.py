@@ -1,0 +1,73 @@
+"""Who may inspect which unit's approved-lecture list, and which rows they see (DESIGN.md 3, 8).
+
+A list is drawn up for a school, a cluster, a district or the city. It may be inspected by:
+- the overseers of that unit or of a unit above it: principals and vice principals (their
+  school), cluster heads (their cluster and its schools), district officers (their district
+  and its schools); department heads oversee only a department, which has no list;
+- the city leader: every unit;
+- a city specialist: every unit, but only the rows of their subject.
+
+Teachers, school account administrators and panel members inspect no list: out of scope is 404.
+
+`can_inspect_unit` / `inspectable_units_q` and `can_see_row` / `approved_rows_q` are twins;
+tests/reports/test_permissions.py asserts that they agree for every demo role.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.db.models import Q
+
+from accounts.models import Unit
+from accounts.rules import _paths_q, scope_for
+
+LIST_KINDS = (Unit.Kind.SCHOOL, Unit.Kind.CLUSTER, Unit.Kind.DISTRICT, Unit.Kind.CITY)
+
+
+@rules.predicate
+def can_inspect_unit(user, unit: Unit) -> bool:
+    scope = scope_for(user)
+    if scope.user_id is None or unit is None or unit.kind not in LIST_KINDS or not unit.is_active:
+        return False
+    return scope.everything or bool(scope.subject_ids) or scope.oversees_path(unit.path)
+
+
+def inspectable_units_q(user) -> Q:
+    """Filter twin of `can_inspect_unit`, on Unit."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Q(pk__in=[])
+    base = Q(kind__in=LIST_KINDS, is_active=True)
+    if scope.everything or scope.subject_ids:
+        return base
+    return base & _paths_q("path", scope.unit_paths)
+
+
+def can_see_row(user, publication) -> bool:
+    """Whether a row (an active publication) of an inspected list may show: the lecture's school
+    lies in a subtree the user oversees, or its subject is one the specialist follows."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return False
+    lecture = publication.lecture
+    return (
+        scope.everything
+        or scope.oversees_path(lecture.school.path)
+        or lecture.subject_id in scope.subject_ids
+    )
+
+
+def approved_rows_q(user, *, prefix: str = "") -> Q:
+    """Filter twin of `can_see_row`, on Publication."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Q(pk__in=[])
+    if scope.everything:
+        return Q()
+    q = _paths_q(f"{prefix}lecture__school__path", scope.unit_paths)
+    if scope.subject_ids:
+        q |= Q(**{f"{prefix}lecture__subject_id__in": scope.subject_ids})
+    return q
+
+
+rules.add_perm("reports.inspect_unit", can_inspect_unit)

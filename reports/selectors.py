@@ -1,0 +1,208 @@
+"""Reads of the approved-lecture lists. Every unit goes through `inspectable_units_q`, every row
+through `approved_rows_q` (reports.rules).
+
+A list has one row per lecture of the unit's schools that has an active publication: the
+publication of the highest level that approved it (school < cluster < district < city) and the
+date of that approval. The level filter keeps lectures approved *at least* at that level; a
+period keeps the rows approved in it (a semester or a year, by the date of that approval) or
+submitted in it (a window, by the version's window).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Subject, Unit
+from repository.models import Publication
+from submissions.models import AcademicYear, SubmissionWindow
+
+from .rules import approved_rows_q, inspectable_units_q
+
+LEVELS = [
+    ("school", gettext_lazy("Cấp trường")),
+    ("cluster", gettext_lazy("Cấp cụm")),
+    ("district", gettext_lazy("Cấp quận/huyện")),
+    ("city", gettext_lazy("Cấp thành phố")),
+]
+LEVEL_RANK = {value: rank for rank, (value, _label) in enumerate(LEVELS, start=1)}
+LEVEL_LABELS = dict(LEVELS)
+
+
+@dataclass(frozen=True)
+class Period:
+    """What a list covers: a window, a semester or a year of the school calendar; None is all time."""
+
+    kind: str  # "window", "semester1", "semester2", "year"
+    label: str
+    window: SubmissionWindow | None = None
+    starts_on: datetime.date | None = None
+    ends_on: datetime.date | None = None
+    year_id: int = 0
+
+    @property
+    def key(self) -> str:
+        """ "year:3", "semester1:3", "window:12": the value of the form's period field."""
+        return f"{self.kind}:{self.window.pk if self.window else self.year_id}"
+
+
+def periods() -> list[Period]:
+    """Every year, its two semesters and its windows, newest year first (two queries)."""
+    windows: dict[int, list[SubmissionWindow]] = {}
+    for window in SubmissionWindow.objects.order_by("opens_on"):
+        windows.setdefault(window.year_id, []).append(window)
+    result = []
+    for year in AcademicYear.objects.order_by("-starts_on"):
+        result.append(
+            Period("year", _("Năm học %(y)s") % {"y": year.name}, None, year.starts_on, year.ends_on, year.pk)
+        )
+        result.append(
+            Period(
+                "semester1",
+                _("Học kì I năm học %(y)s") % {"y": year.name},
+                None,
+                year.starts_on,
+                year.semester1_ends_on,
+                year.pk,
+            )
+        )
+        result.append(
+            Period(
+                "semester2",
+                _("Học kì II năm học %(y)s") % {"y": year.name},
+                None,
+                year.semester1_ends_on + datetime.timedelta(days=1),
+                year.ends_on,
+                year.pk,
+            )
+        )
+        for window in windows.get(year.pk, []):
+            result.append(Period("window", str(window), window, window.opens_on, window.closes_on, year.pk))
+    return result
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """One approved-lecture list: the unit, the period and the filters."""
+
+    unit: Unit
+    period: Period | None = None
+    subject: Subject | None = None
+    grade: int | None = None
+    school_level: str = ""
+    level: str = ""
+
+    def as_params(self) -> dict:
+        """Plain values to store with a background export and rebuild the query from."""
+        return {
+            "unit": self.unit.pk,
+            "period": self.period.key if self.period else "",
+            "subject": self.subject.pk if self.subject else "",
+            "grade": self.grade or "",
+            "school_level": self.school_level,
+            "level": self.level,
+        }
+
+
+def inspectable_units(user) -> QuerySet[Unit]:
+    return Unit.objects.filter(inspectable_units_q(user)).order_by("path").only("pk", "name", "kind", "path")
+
+
+def inspectable_unit(user, pk) -> Unit | None:
+    """The unit if the user may inspect it, else None (the view answers 404)."""
+    if not str(pk).isdigit():
+        return None
+    return Unit.objects.filter(inspectable_units_q(user), pk=pk).first()
+
+
+def default_unit(user) -> Unit | None:
+    """The user's own list: the unit nearest the top of the tree among those they may inspect
+    through a role (the city for the city's staff, the district for its officer, …)."""
+    return inspectable_units(user).filter(role_assignments__user=user).order_by("path").first() or (
+        inspectable_units(user).first()
+    )
+
+
+def _rank():
+    return Case(
+        *[When(level=value, then=Value(rank)) for value, rank in LEVEL_RANK.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def approved_rows(user, query: ListQuery) -> QuerySet[Publication]:
+    """The rows of the list, in order (school, subject, grade, title), one per lecture.
+
+    One query for the rows (plus one for a count), whatever their number."""
+    best = (
+        Publication.objects.filter(state=Publication.State.ACTIVE, lecture_id=OuterRef("lecture_id"))
+        .annotate(rank=_rank())
+        .order_by("-rank", "-published_at", "-pk")
+        .values("pk")[:1]
+    )
+    qs = (
+        Publication.objects.filter(
+            approved_rows_q(user),
+            state=Publication.State.ACTIVE,
+            lecture__school__path__startswith=query.unit.path,
+        )
+        .annotate(rank=_rank())
+        .filter(pk=Subquery(best))
+    )
+    if query.subject:
+        qs = qs.filter(lecture__subject=query.subject)
+    if query.grade:
+        qs = qs.filter(lecture__grade=query.grade)
+    if query.school_level:
+        qs = qs.filter(lecture__school_level=query.school_level)
+    if query.level:
+        qs = qs.filter(rank__gte=LEVEL_RANK[query.level])
+    period = query.period
+    if period and period.window:
+        qs = qs.filter(version__window=period.window)
+    elif period:
+        qs = qs.filter(published_at__date__range=(period.starts_on, period.ends_on))
+    return qs.select_related("lecture__subject", "lecture__school", "lecture__author").order_by(
+        "lecture__school__path", "lecture__subject__order", "lecture__grade", "lecture__title", "pk"
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One printed row: what the Excel sheet and the PDF show."""
+
+    number: int
+    title: str
+    subject: str
+    grade: int
+    author: str
+    school: str
+    level: str
+    approved_on: datetime.date
+
+
+def _short_school(name: str) -> str:
+    """ "Trường THCS Lê Quý Đôn" → "THCS Lê Quý Đôn": the column is headed "Trường" already."""
+    return name[len("Trường ") :] if name.startswith("Trường ") else name
+
+
+def rows_of(publications) -> list[Row]:
+    return [
+        Row(
+            number=n,
+            title=p.lecture.title,
+            subject=p.lecture.subject.name,
+            grade=p.lecture.grade,
+            author=p.lecture.author.get_full_name(),
+            school=_short_school(p.lecture.school.name),
+            level=str(LEVEL_LABELS.get(p.level, p.level)),
+            approved_on=timezone.localtime(p.published_at).date(),
+        )
+        for n, p in enumerate(publications, start=1)
+    ]

@@ -1,0 +1,93 @@
+"""Writes of the reports app: building approved-lecture lists and keeping the long ones."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .exports import excel, pdf
+from .exports.document import ApprovedList, approved_list
+from .forms import query_from_params
+from .models import ListExport
+from .selectors import ListQuery, approved_rows, rows_of
+
+logger = logging.getLogger(__name__)
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def list_document(*, user, query: ListQuery) -> ApprovedList:
+    """The whole list as the user may see it (reports.rules.approved_rows_q)."""
+    return approved_list(query, rows_of(approved_rows(user, query).iterator(chunk_size=2000)))
+
+
+def list_file(document: ApprovedList, fmt: str, *, progress=None) -> bytes:
+    return excel.build(document, progress=progress) if fmt == "xlsx" else pdf.build(document)
+
+
+def list_export_start(*, user, query: ListQuery, fmt: str, row_count: int) -> ListExport:
+    """Records a background export of a long list and queues its build after the commit.
+
+    The caller has checked that the user may inspect `query.unit` (reports.selectors)."""
+    export = ListExport.objects.create(
+        requested_by=user, unit=query.unit, params=query.as_params(), format=fmt, progress_total=row_count
+    )
+    from .tasks import list_export_build as task
+
+    transaction.on_commit(lambda: task.delay(export.pk))
+    return export
+
+
+def list_export_build(*, export_id: int) -> ListExport | None:
+    """Builds the file of a queued export with the permissions its requester has now, reporting
+    progress as it goes, and stores it. A failure is recorded on the export, never raised."""
+    export = ListExport.objects.select_related("requested_by", "unit").filter(pk=export_id).first()
+    if export is None or export.status == ListExport.Status.DONE:
+        return export
+    ListExport.objects.filter(pk=export.pk).update(status=ListExport.Status.RUNNING, progress=0)
+    try:
+        user = export.requested_by
+        query = query_from_params(user, export.params)
+        if query is None:
+            raise PermissionError("the requester may no longer inspect this unit")
+        document = list_document(user=user, query=query)
+        total = len(document.rows)
+        ListExport.objects.filter(pk=export.pk).update(progress_total=total, progress=total // 2)
+
+        def progress(done):
+            ListExport.objects.filter(pk=export.pk).update(progress=total // 2 + done // 2)
+
+        content = list_file(document, export.format, progress=progress)
+        filename = document.filename(export.format)
+        key = default_storage.save(
+            f"reports/{export.requested_by_id}/{export.pk}/{filename}", ContentFile(content)
+        )
+    except Exception:
+        logger.exception("list export %s failed", export.pk)
+        ListExport.objects.filter(pk=export.pk).update(
+            status=ListExport.Status.FAILED,
+            error=_("Không lập được danh sách. Hãy thử lại; nếu vẫn lỗi, hãy báo quản trị hệ thống."),
+            finished_at=timezone.now(),
+        )
+        return ListExport.objects.get(pk=export.pk)
+    ListExport.objects.filter(pk=export.pk).update(
+        status=ListExport.Status.DONE,
+        progress=total,
+        progress_total=total,
+        file_key=key,
+        filename=filename,
+        finished_at=timezone.now(),
+    )
+    return ListExport.objects.get(pk=export.pk)
+
+
+def background_threshold() -> int:
+    return settings.REPORT_BACKGROUND_ROWS
