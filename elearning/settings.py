@@ -246,6 +246,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'", *env.list("CSP_CONNECT_EXTRA", default=[])],
         "frame-src": ["'self'", *env.list("CSP_FRAME_EXTRA", default=[])],
         "media-src": ["'self'", "blob:"],
+        # pdf.js parses PDFs in a module worker loaded from our static files.
+        "worker-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
