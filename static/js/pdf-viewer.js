@@ -9,11 +9,13 @@
  *        data-pdfjs-src="{% static 'vendor/pdfjs/pdf.min.mjs' %}"   (optional; next to this file)
  *        data-page-label="Trang {page} / {count}"        (each canvas's aria-label)
  *        data-count-text="{count} trang"                 (the page counter)
+ *        ({page} and {count} may also be written %(page)s and %(count)s, as gettext does)
  *        data-loading-text="Đang tải…"                   (optional)
  *        data-error-text="Không hiển thị được tệp PDF."> (shown when the PDF cannot be shown)
  *   </div>
  *
- * Every text comes from the page (its language); none is written here. When the document is
+ * Whatever the container holds (a "loading" line for pages without scripts) is replaced when
+ * the viewer starts. Every text comes from the page (its language); none is written here. When the document is
  * loaded the container gets data-page-count and data-state="ready" ("error" on failure). The
  * first pages are drawn at once, the others when they come near the viewport.
  *
@@ -23,10 +25,12 @@
 const EAGER_PAGES = 3;
 const started = new WeakSet();
 
+// "{page}" or gettext's "%(page)s": both are filled in.
 function fill(template, values) {
-  return (template || "").replace(/\{(\w+)\}/g, (whole, name) =>
-    Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole
-  );
+  return (template || "").replace(/\{(\w+)\}|%\((\w+)\)s/g, (whole, brace, percent) => {
+    const name = brace || percent;
+    return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+  });
 }
 
 async function loadLibrary(container) {
@@ -70,6 +74,7 @@ async function show(container) {
     return;
   }
   started.add(container);
+  container.replaceChildren();
   const status = statusLine(container);
   container.dataset.state = "loading";
   status.textContent = container.dataset.loadingText || "";

@@ -14,8 +14,9 @@ _PAGE = Template(
 <div id="viewer" data-pdf-viewer data-src="{{ src }}"
      data-worker-src="{% static 'vendor/pdfjs/pdf.worker.min.mjs' %}"
      data-pdfjs-src="{% static 'vendor/pdfjs/pdf.min.mjs' %}"
-     data-page-label="Trang {page} / {count}" data-count-text="{count} trang"
-     data-loading-text="Đang tải…" data-error-text="Không hiển thị được tệp PDF này."></div>
+     data-page-label="Trang {page} / {count}" data-count-text="%(count)s trang"
+     data-loading-text="Đang tải…" data-error-text="Không hiển thị được tệp PDF này."
+     ><p class="placeholder">Đang mở tệp…</p></div>
 </main><script type="module" src="{% static 'js/pdf-viewer.js' %}"></script></body></html>"""
 )
 

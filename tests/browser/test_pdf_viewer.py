@@ -26,7 +26,8 @@ def test_every_page_of_a_pdf_becomes_a_labelled_canvas(live_server, page):
     assert viewer.get_attribute("data-page-count") == str(PAGES)
     canvases = viewer.locator("canvas")
     assert canvases.count() == PAGES
-    assert viewer.locator(".pdf-viewer-status").inner_text() == f"{PAGES} trang"
+    assert viewer.locator(".pdf-viewer-status").inner_text() == f"{PAGES} trang"  # from "%(count)s trang"
+    assert viewer.locator(".placeholder").count() == 0  # the no-script line is gone
     for n in range(PAGES):
         canvas = canvases.nth(n)
         assert canvas.get_attribute("role") == "img"
