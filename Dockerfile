@@ -1,9 +1,11 @@
 # The production image: the app under gunicorn, static files served by whitenoise.
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
-# WeasyPrint needs Pango; fonts with Vietnamese glyphs for the minutes PDF; gettext for messages.
+# WeasyPrint needs Pango; fonts with Vietnamese glyphs for the minutes PDF; gettext for messages;
+# LibreOffice (Impress, Writer) converts PPTX/DOCX to PDF for the preview in the worker.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation gettext \
+    libreoffice-impress libreoffice-writer fonts-liberation2 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml ./

@@ -15,6 +15,10 @@ app.conf.beat_schedule = {
         "task": "submissions.tasks.version_checks_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
+    "lost-preview-sweeper": {
+        "task": "submissions.tasks.version_previews_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "abandoned-upload-cleanup": {
         "task": "submissions.tasks.upload_sessions_cleanup_task",
         "schedule": crontab(minute=17),

@@ -167,6 +167,14 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # queued again by the sweeper; after CHECK_MAX_ATTEMPTS runs it is marked failed.
 CHECK_REQUEUE_MINUTES = env.int("CHECK_REQUEUE_MINUTES", default=5)
 CHECK_MAX_ATTEMPTS = env.int("CHECK_MAX_ATTEMPTS", default=3)
+# PPTX/DOCX are converted to PDF for the preview by LibreOffice headless (submissions/conversion.py):
+# the launcher (a name looked up on PATH, or a path), how long one conversion may run before its
+# processes are killed, and how many runs a conversion gets (the sweeper queues lost ones again
+# after CHECK_REQUEUE_MINUTES, or once a run is older than its task's time limit).
+LIBREOFFICE_BINARY = env("LIBREOFFICE_BINARY", default="soffice")
+PREVIEW_CONVERT_TIMEOUT_SECONDS = env.int("PREVIEW_CONVERT_TIMEOUT_SECONDS", default=120)
+PREVIEW_TIME_LIMIT_SECONDS = PREVIEW_CONVERT_TIMEOUT_SECONDS + 60
+PREVIEW_MAX_ATTEMPTS = env.int("PREVIEW_MAX_ATTEMPTS", default=3)
 # The periodic tasks (sweeper, upload cleanup, reminders) run in a thread of the web process
 # when there is no Celery beat (the embedded default); see elearning/scheduler.py.
 EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=not REDIS_URL)
@@ -239,6 +247,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'", *env.list("CSP_CONNECT_EXTRA", default=[])],
         "frame-src": ["'self'", *env.list("CSP_FRAME_EXTRA", default=[])],
         "media-src": ["'self'", "blob:"],
+        # pdf.js parses PDFs in a module worker loaded from our static files.
+        "worker-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

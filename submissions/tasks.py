@@ -19,6 +19,25 @@ def version_check_task(version_id: int) -> None:
     services.version_check(version_id=version_id)
 
 
+# The time limit lies above the conversion's own timeout (which kills LibreOffice and records the
+# failure); it only stops a run stuck elsewhere (storage), and the sweeper is the net under it.
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=settings.PREVIEW_TIME_LIMIT_SECONDS,
+    soft_time_limit=settings.PREVIEW_CONVERT_TIMEOUT_SECONDS + 30,
+)
+def version_preview_task(version_id: int) -> None:
+    """Converts a checked PPTX/DOCX version to its PDF rendition for the preview."""
+    services.version_preview_render(version_id=version_id)
+
+
+@shared_task
+def version_previews_sweep_task() -> int:
+    """Queues again the conversions that were lost on the way (beat: every five minutes)."""
+    return services.version_previews_sweep()
+
+
 @shared_task
 def version_checks_sweep_task() -> int:
     """Queues again the checks that were lost on the way (beat: every five minutes)."""

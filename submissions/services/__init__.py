@@ -9,6 +9,7 @@ One module a concern, every service re-exported here (`services.version_check(..
 ``lectures``    lectures, their metadata rules and versions; the lock on a draft version
 ``checks``      a draft's file and its check: attach, queue, run, sweep, retry
 ``uploads``     upload sessions: start, touch, complete, abort, cleanup
+``previews``    the PDF rendition of a PPTX/DOCX: request, render, sweep, the key to show
 ``submitting``  the version a submission locks and seals
 ``storage``     stored objects streamed down or deleted quietly
 """
@@ -32,6 +33,14 @@ from .lectures import (
     lecture_validate,
     version_new,
 )
+from .previews import (
+    preview_pdf_key,
+    version_preview_queue,
+    version_preview_render,
+    version_preview_request,
+    version_preview_reset,
+    version_previews_sweep,
+)
 from .storage import storage_delete_prefix
 from .submitting import version_lock_for_submit, version_mark_submitted
 from .uploads import (
@@ -54,6 +63,7 @@ __all__ = [
     "lecture_create",
     "lecture_update",
     "lecture_validate",
+    "preview_pdf_key",
     "storage_delete_prefix",
     "upload_abort",
     "upload_complete",
@@ -68,5 +78,10 @@ __all__ = [
     "version_lock_for_submit",
     "version_mark_submitted",
     "version_new",
+    "version_preview_queue",
+    "version_preview_render",
+    "version_preview_request",
+    "version_preview_reset",
+    "version_previews_sweep",
     "windows_create_standard",
 ]

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Lecture, LectureVersion
 from .lectures import _lock_draft
+from .previews import version_preview_request, version_preview_reset
 from .storage import _delete_quietly, _download_to, storage_delete_prefix
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ def version_attach_file(
     version.package_prefix = version.launch_path = version.scorm_version = ""
     version.check_warnings, version.external_hosts, version.package_outline = [], [], {}
     version.page_count = version.slide_count = version.sco_count = None
+    version_preview_reset(version)  # the old file's PDF rendition goes, deleted on commit
     _check_request(version)
     version.save()
     Lecture.objects.filter(pk=version.lecture_id).update(updated_at=timezone.now())
@@ -216,6 +218,7 @@ def version_check(*, version_id: int) -> LectureVersion | None:
         version.external_hosts = list(result.external_hosts)
         version.package_outline = result.outline if outcome.prefix else {}
         version.save()
+        version_preview_request(version)  # a passed PPTX/DOCX is converted to PDF on commit
     return version
 
 
