@@ -43,6 +43,9 @@ def _create_and_upload(page, live_server, title):
     assert page.locator(".uppy-StatusBar").is_visible()
     # The status panel refreshes itself (htmx) and shows the result of the check.
     page.wait_for_selector("[data-testid=check-status]:has-text('Hợp lệ')")
+    # The message under the widget follows: no "checking…" left once the check has passed.
+    page.wait_for_selector("[data-testid=upload-message]:has-text('Kết quả kiểm tra: Hợp lệ')")
+    assert "đang kiểm tra" not in page.get_by_test_id("upload-message").inner_text().lower()
 
 
 def test_teacher_creates_uploads_and_submits_in_an_open_window(demo_city, live_server, page):
