@@ -93,6 +93,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "accounts.context_processors.navigation",
                 "reviews.context_processors.notifications",
+                "elearning.context_processors.support",
             ],
         },
     },
@@ -314,6 +315,10 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Học liệu số <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The help desk shown in the footer and on /support/ (elearning/support.py).
+SUPPORT_HOTLINE = env("SUPPORT_HOTLINE", default="1800 0000")
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="hotro@hoclieu.example.edu.vn")
+SUPPORT_HOURS = env("SUPPORT_HOURS", default="Thứ Hai – Thứ Sáu, 7:30 – 11:30 và 13:30 – 17:00")
 
 LOGGING = {
     "version": 1,
