@@ -112,12 +112,14 @@
     return { strings: strings, pluralize: base.pluralize };
   }
 
-  var uppy = new Uppy.Uppy({
+  var options = {
     id: "lecture-file",
     autoProceed: false,
     restrictions: { maxNumberOfFiles: 1, maxFileSize: maxBytes, allowedFileTypes: accept },
-    locale: widgetLocale(),
-  });
+  };
+  var locale = widgetLocale();
+  if (locale) options.locale = locale;
+  var uppy = new Uppy.Uppy(options);
 
   uppy.use(Uppy.Dashboard, {
     inline: true,

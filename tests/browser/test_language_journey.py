@@ -11,9 +11,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo_city(transactional_db, settings):
     from accounts.demo import load_demo_city
+    from submissions.demo import load_demo
 
     settings.SHOW_DEMO_LOGINS = True
     load_demo_city()
+    load_demo()
 
 
 @pytest.fixture
@@ -25,6 +27,15 @@ def english_browser(browser):
     yield page
     page.goto("about:blank")
     context.close()
+
+
+def _upload_widget_text(page, live_server) -> str:
+    """The drop zone of the upload widget on demo.gv's draft lecture."""
+    from submissions.models import Lecture
+
+    lecture = Lecture.objects.get(author__username="demo.gv", title="Bài 1. Tập hợp")
+    page.goto(f"{live_server.url}{lecture.get_absolute_url()}")
+    return page.locator("#uploader .uppy-Dashboard-AddFiles-title").inner_text()
 
 
 def _sign_out(page, live_server, name):
@@ -49,6 +60,8 @@ def test_english_browser_gets_vietnamese_until_english_is_chosen(demo_city, live
     assert page.locator("h1").inner_text() == "Xin chào, Nguyễn Thị Lan"
     assert page.locator("html").get_attribute("lang") == "vi"
     screenshot(page, "home-teacher-en-us-browser")
+    assert "Kéo thả tệp vào đây" in _upload_widget_text(page, live_server)
+    page.goto(f"{live_server.url}/")
 
     page.select_option("footer select[name=language]", "en")
     page.locator("footer button[type=submit]").click()
@@ -56,6 +69,7 @@ def test_english_browser_gets_vietnamese_until_english_is_chosen(demo_city, live
     assert page.locator("h1").inner_text() != "Xin chào, Nguyễn Thị Lan"
     assert User.objects.get(username="demo.gv").language == "en"
     screenshot(page, "home-teacher-english")
+    assert "Drop files here" in _upload_widget_text(page, live_server)
 
     _sign_out(page, live_server, "Nguyễn Thị Lan")
     assert page.locator("html").get_attribute("lang") == "en"
