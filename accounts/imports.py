@@ -543,7 +543,8 @@ class AccountRowValidator:
 
 
 def template_workbook(kind: str) -> bytes:
-    """An empty .xlsx with the template's columns and one example row."""
+    """An empty .xlsx with the template's columns and one example row, whose unit codes are the
+    demo city's (accounts.demo), so that the example can be tried there as it is."""
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -551,8 +552,8 @@ def template_workbook(kind: str) -> bytes:
     if kind == "units":
         sheet.title = "DonVi"
         sheet.append(UNIT_COLUMNS)
-        sheet.append(["THCS-LEQUYDON", "Trường THCS Lê Quý Đôn", "Trường", "PHONG-HONGBANG", "THCS", ""])
-        sheet.append(["THCS-LEQUYDON-TOAN", "Tổ Toán – Tin", "Tổ", "THCS-LEQUYDON", "THCS", "toan,tin-hoc"])
+        sheet.append(["THCS-LQD", "Trường THCS Lê Quý Đôn", "Trường", "PGD-HB", "THCS", ""])
+        sheet.append(["THCS-LQD-TOAN", "Tổ Toán – Tin", "Tổ", "THCS-LQD", "THCS", "toan,tin-hoc"])
     else:
         sheet.title = "TaiKhoan"
         sheet.append(ACCOUNT_COLUMNS)
@@ -562,7 +563,7 @@ def template_workbook(kind: str) -> bytes:
                 "Nguyễn Thị Lan",
                 "lan.nt@example.edu.vn",
                 "0912345678",
-                "THCS-LEQUYDON-TOAN",
+                "THCS-LQD-TOAN",
                 "Giáo viên",
                 "toan",
                 "THCS",

@@ -10,6 +10,7 @@ unit" is one indexed `startswith` filter.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.urls import reverse
@@ -55,6 +56,11 @@ class User(AbstractUser):
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     must_change_password = models.BooleanField(
         _("phải đổi mật khẩu"), default=False, help_text=_("Mật khẩu ban đầu chỉ dùng một lần.")
+    )
+    # Empty until the person picks a language at the foot of a page; then it follows them from
+    # device to device (accounts.middleware.LocaleMiddleware). The browser's language never counts.
+    language = models.CharField(
+        _("ngôn ngữ giao diện"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
     )
     first_name = None
     last_name = None

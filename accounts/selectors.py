@@ -1,8 +1,8 @@
 """Reads of people and units, each filtered by its twin predicate in rules.py."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from .models import AccountEvent, ImportBatch, Unit, User
+from .models import GRADE_CHOICES, GRADES_BY_LEVEL, AccountEvent, ImportBatch, RoleAssignment, Unit, User
 from .rules import account_manageable_q, unit_visible_q, user_visible_q
 
 
@@ -16,7 +16,9 @@ def users_visible_to(viewer, *, query: str = "", unit_id=None) -> QuerySet[User]
         unit = Unit.objects.filter(unit_visible_q(viewer), pk=unit_id).first()
         if unit is not None:
             users = users.filter(roles__unit__path__startswith=unit.path).distinct()
-    return users.order_by("full_name", "username")
+    # The list shows every person's roles and units: fetched in one more query, not one per row.
+    roles = RoleAssignment.objects.select_related("unit", "subject").order_by("unit__path", "role")
+    return users.order_by("full_name", "username").prefetch_related(Prefetch("roles", queryset=roles))
 
 
 def units_visible_to(viewer) -> QuerySet[Unit]:
@@ -35,3 +37,36 @@ def account_events_visible_to(viewer, *, user: User | None = None) -> QuerySet[A
     if user is not None:
         events = events.filter(user=user)
     return events.select_related("actor", "unit", "subject").order_by("-at", "-pk")
+
+
+def grade_choices_for(user) -> list[tuple[int, str]]:
+    """The grades a person works with, for grade filters: those of the school levels of the
+    units they hold roles in (a lower-secondary department: 6–9), of the role's own level when
+    it names one, of the schools under a district or cluster, and of their panels. Everyone else
+    (the city, a person without a role) gets 1–12. Two queries, three for an office above schools."""
+    levels: set[str] = set()
+    offices = []
+    every_level = False
+    for assignment in user.roles.select_related("unit"):
+        unit = assignment.unit
+        if assignment.school_level:
+            levels.add(assignment.school_level)
+        elif unit.kind in (Unit.Kind.SCHOOL, Unit.Kind.DEPARTMENT) and unit.levels:
+            levels.update(unit.levels)
+        elif unit.kind in (Unit.Kind.DISTRICT, Unit.Kind.CLUSTER):
+            offices.append(unit.path)
+        else:
+            every_level = True
+    levels.update(user.panels.values_list("school_level", flat=True))
+    if offices and not every_level:
+        under = Q()
+        for path in offices:
+            under |= Q(path__startswith=path)
+        for school_levels in Unit.objects.filter(under, kind=Unit.Kind.SCHOOL).values_list(
+            "levels", flat=True
+        ):
+            levels.update(school_levels)
+    grades = sorted({g for level in levels if level in GRADES_BY_LEVEL for g in GRADES_BY_LEVEL[level]})
+    if every_level or not grades:
+        grades = list(range(1, 13))
+    return [(g, label) for g, label in GRADE_CHOICES if g in grades]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -540,3 +541,14 @@ def role_revoke(*, assignment: RoleAssignment, actor: User) -> None:
             subject=current.subject,
             school_level=current.school_level,
         )
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Saves the interface language a signed-in person chose at the foot of a page, so that it
+    follows them to another device and is restored at the next sign-in."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError(_("Ngôn ngữ không được hỗ trợ."))
+    if user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+    return user

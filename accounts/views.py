@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from elearning.http import attachment_response
 from elearning.ratelimit import rate_limit_hit
@@ -26,6 +27,17 @@ from .rules import can_import_accounts, can_manage_account
 
 HOUR = 60 * 60
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_POST
+def set_language(request):
+    """Django's set_language (the cookie, then back to `next`), and for a signed-in person the
+    choice saved on their profile as well."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in {code for code, _name in settings.LANGUAGES}:
+        services.user_set_language(user=request.user, language=language)
+    return response
 
 
 class LoginView(auth_views.LoginView):

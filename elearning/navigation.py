@@ -8,6 +8,7 @@ only draws what these return.
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ def _modules():
 
 def nav_items(user, scope) -> list[NavItem]:
     items = [item for module in _modules() for item in module.nav_items(user, scope)]
+    # The help centre is everyone's, last in the menu.
+    items.append(NavItem(gettext("Hỗ trợ"), "support", order=99))
     return sorted(items, key=lambda i: i.order)
 
 

@@ -64,10 +64,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's, answering a 503 page while Redis is unreachable (elearning/middleware.py).
     "elearning.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cookie or saved choice, never the browser's Accept-Language (DESIGN.md section 11).
+    "accounts.middleware.LocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "accounts.context_processors.navigation",
                 "reviews.context_processors.notifications",
+                "elearning.context_processors.support",
             ],
         },
     },
@@ -331,6 +333,10 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Học liệu số <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The help desk shown in the footer and on /support/ (elearning/support.py).
+SUPPORT_HOTLINE = env("SUPPORT_HOTLINE", default="1800 0000")
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="hotro@hoclieu.example.edu.vn")
+SUPPORT_HOURS = env("SUPPORT_HOURS", default="Thứ Hai – Thứ Sáu, 7:30 – 11:30 và 13:30 – 17:00")
 
 LOGGING = {
     "version": 1,

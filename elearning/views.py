@@ -1,11 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 
 from accounts.rules import scope_for
 
 from . import health, navigation
+from . import support as help_centre
 
 
 @login_required
@@ -29,3 +31,24 @@ def healthz(request):
     report = health.dependency_report()
     healthy = report["database"] == "ok" and report["cache"] == "ok"
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the static file (its
+    hashed name in production, hence a temporary redirect)."""
+    return redirect(static("favicon.ico"))
+
+
+def support(request):
+    """The help centre: a guide per role, the FAQ and the help desk; open to everyone, signed in
+    or not (a teacher who cannot sign in needs it most)."""
+    return render(
+        request,
+        "support.html",
+        {
+            "guides": help_centre.guides(),
+            "questions": help_centre.questions(),
+            "contact": help_centre.support_contact(),
+        },
+    )

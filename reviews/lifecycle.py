@@ -115,7 +115,10 @@ def lecture_status(lecture: Lecture, *, user=None, today: datetime.date | None =
                         "window": window.name,
                     }
                 else:
+                    # No window today: say when the next opens instead of offering "Nộp bài"
+                    # (the action list guards the endpoint too; the service checks again).
                     nxt = closed_window_message(today, school_level=lecture.school_level)
+                    actions.discard("submit")
         if resubmitting:
             label = _("Cần chỉnh sửa – %(what)s") % {"what": label[0].lower() + label[1:]}
             tone = "warning" if tone in ("primary", "secondary") else tone

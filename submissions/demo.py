@@ -7,14 +7,21 @@ on the week that contains today, so that the demo teacher can submit right away.
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Subject, TextbookSeries, Unit, User
 
-from . import services
-from .models import AcademicYear, Lecture
+from . import services, uploads
+from .models import AcademicYear, Lecture, LectureVersion
+
+# Small real lecture files the demo attaches (SCORM 1.2 packages that call the SCORM API, PDFs);
+# each passes the project's own file check.
+DEMO_FILES = Path(__file__).resolve().parent / "demo_files"
 
 DEMO_LECTURES = [
     ("Bài 1. Tập hợp", 6, "Khái niệm tập hợp, cách viết và các kí hiệu; bài giảng kèm câu hỏi tương tác."),
@@ -58,3 +65,21 @@ def load_demo() -> None:
             description=description,
             keywords="toán 6, số tự nhiên",
         )
+
+
+def demo_file_attach(*, version: LectureVersion, actor, name: str) -> LectureVersion:
+    """Stores one of DEMO_FILES as the draft version's file, the way an upload ends
+    (`version_attach_file`), and makes sure its check has run before returning: eagerly in the
+    embedded default, else here and now rather than waiting for a worker."""
+    path = DEMO_FILES / name
+    with open(path, "rb") as handle:
+        key = default_storage.save(uploads.new_key(user_id=actor.pk, filename=name), File(handle, name=name))
+    with transaction.atomic():
+        services.version_attach_file(
+            version=version, actor=actor, key=key, original_name=name, size=path.stat().st_size
+        )
+    version = LectureVersion.objects.get(pk=version.pk)
+    if version.check_status == LectureVersion.Check.PENDING:
+        services.version_check(version_id=version.pk)
+        version = LectureVersion.objects.get(pk=version.pk)
+    return version

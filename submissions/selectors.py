@@ -42,6 +42,28 @@ def upload_session_get(user, pk) -> UploadSession:
     return get_object_or_404(UploadSession.objects.select_related("version__lecture"), pk=pk, user=user)
 
 
+def upload_session_resumable(user, *, version_id: int, filename: str, size: int, upload_id: str = ""):
+    """The person's unfinished upload of this file into this draft version, if there is one:
+    the one the browser remembered (`upload_id`, the session's id kept in localStorage under
+    the file's name, size and modification time) when it still matches, else the latest active
+    session of the same version with the same file name and size. The parts it holds are then
+    skipped (Uppy's listParts), so a reload or a closed tab does not start the upload again."""
+    # SECURITY: only the person's own sessions, and only of a draft they may still change.
+    sessions = UploadSession.objects.filter(
+        user=user,
+        version_id=version_id,
+        version__submitted_at__isnull=True,
+        filename=filename,
+        size=size,
+        status=UploadSession.Status.ACTIVE,
+    ).order_by("-updated_at")
+    if upload_id.isdigit():
+        remembered = sessions.filter(pk=int(upload_id)).first()
+        if remembered is not None:
+            return remembered
+    return sessions.first()
+
+
 def check_progress_text(version: LectureVersion) -> str:
     """What the author reads while the check of their file is pending (or how it ended)."""
     if version.check_status != LectureVersion.Check.PENDING:

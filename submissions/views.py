@@ -181,6 +181,36 @@ def upload_part(request, pk, number):
 
 @require_GET
 @json_errors
+def upload_resume(request):
+    """The unfinished upload of the same file (?version, filename, size, upload), if any:
+    {uploadId, key, uploaded, size}; the browser then lists its parts and skips them. 204 when
+    there is nothing to resume."""
+    version, size = request.GET.get("version", ""), request.GET.get("size", "")
+    if not version.isdigit() or not size.isdigit():
+        raise ValidationError(_("Yêu cầu không hợp lệ."))
+    session = selectors.upload_session_resumable(
+        request.user,
+        version_id=int(version),
+        filename=uploads.check_filename(request.GET.get("filename", "")),
+        size=int(size),
+        upload_id=request.GET.get("upload", ""),
+    )
+    if session is None:
+        return HttpResponse(status=204)
+    services.upload_touch(session=session)
+    parts = uploads.backend_for(session.backend).list_parts(session)
+    return JsonResponse(
+        {
+            "uploadId": str(session.pk),
+            "key": session.key,
+            "uploaded": sum(p.size for p in parts),
+            "size": session.size,
+        }
+    )
+
+
+@require_GET
+@json_errors
 def upload_list_parts(request, pk):
     """listParts: the parts already stored, so an interrupted upload resumes from there."""
     session = selectors.upload_session_get(request.user, pk)

@@ -10,6 +10,7 @@ EVERYONE = {u.username for u in USERS}
 MENU = {
     "Bài giảng của tôi": TEACHERS | PANEL_MEMBERS,  # the panels' core teachers teach too
     "Kho học liệu số": EVERYONE,
+    "Hỗ trợ": EVERYONE,
     "Chờ thẩm định": {
         "demo.tt",
         "demo.ht",

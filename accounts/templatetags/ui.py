@@ -3,6 +3,8 @@
 from django import forms, template
 from django.template.loader import render_to_string
 
+from accounts import selectors
+
 register = template.Library()
 
 CHECK_WIDGETS = (forms.CheckboxInput,)
@@ -41,3 +43,9 @@ def filesize(value):
             return f"{text.replace('.', ',')} {unit}"
         size /= 1024
     return ""
+
+
+@register.simple_tag
+def grade_choices_for(user):
+    """The grades a grade filter offers this person (`accounts.selectors.grade_choices_for`)."""
+    return selectors.grade_choices_for(user)

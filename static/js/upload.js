@@ -9,6 +9,7 @@
   // Every limit comes from the page, which renders it from the server's settings
   // (submissions/templatetags/lecture_files.py): nothing here for an operator to change.
   var createUrl = el.dataset.createUrl;
+  var resumeUrl = el.dataset.resumeUrl;
   var detailUrl = el.dataset.detailUrl;
   var versionId = el.dataset.version;
   var maxBytes = parseInt(el.dataset.maxBytes, 10);
@@ -19,6 +20,33 @@
   var progress = document.querySelector("[data-testid=upload-progress]");
   var bar = progress.querySelector(".progress-bar");
   var message = document.querySelector("[data-testid=upload-message]");
+  var language = (document.documentElement.lang || "vi").slice(0, 2);
+
+  // The page's own sentences, translated by the server (data-msg-* attributes).
+  function say(name, params) {
+    var text = el.getAttribute("data-msg-" + name) || "";
+    return text.replace(/%\((\w+)\)s/g, function (all, key) {
+      return params && key in params ? String(params[key]) : all;
+    }).replace(/%%/g, "%");
+  }
+
+  // An unfinished upload is remembered per file (draft version, name, size, modification time),
+  // so that after a reload, a closed tab or a browser restart the same file picked again
+  // continues from the parts the server already holds.
+  var STORE = "lecture-upload:";
+  function fingerprint(file) {
+    var data = file.data || {};
+    return STORE + [versionId, file.name, file.size, data.lastModified || ""].join("|");
+  }
+  function remembered(file) {
+    try { return JSON.parse(window.localStorage.getItem(fingerprint(file)) || "null"); } catch (e) { return null; }
+  }
+  function remember(file, session) {
+    try { window.localStorage.setItem(fingerprint(file), JSON.stringify({ uploadId: session.uploadId, key: session.key })); } catch (e) { /* private mode */ }
+  }
+  function forget(file) {
+    try { window.localStorage.removeItem(fingerprint(file)); } catch (e) { /* private mode */ }
+  }
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -46,7 +74,7 @@
       if (response.status === 204) return {};
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (!response.ok) {
-          var error = new Error(data.error || "Lỗi máy chủ (" + response.status + ").");
+          var error = new Error(data.error || say("server-error", { status: response.status }));
           error.status = response.status;
           throw error;
         }
@@ -67,40 +95,31 @@
     bar.textContent = value + "%";
   }
 
-  var uppy = new Uppy.Uppy({
+  // Uppy speaks the page's language: its Vietnamese locale (static/vendor/uppy-locales), with a
+  // few of our own words on top; English is Uppy's default.
+  function widgetLocale() {
+    if (language !== "vi" || !Uppy.locales || !Uppy.locales.vi_VN) return undefined;
+    var base = Uppy.locales.vi_VN;
+    var strings = Object.assign({}, base.strings, {
+      exceedsSize: "%{file} vượt quá dung lượng tối đa %{size}",
+      youCanOnlyUploadFileTypes: "Chỉ nhận các loại tệp: %{types}",
+      uploadComplete: "Đã tải lên xong",
+      uploadFailed: "Tải lên thất bại",
+      dropPasteFiles: "Kéo thả tệp vào đây hoặc %{browseFiles}",
+      browseFiles: "chọn tệp từ máy",
+      removeFile: "Bỏ tệp",
+    });
+    return { strings: strings, pluralize: base.pluralize };
+  }
+
+  var options = {
     id: "lecture-file",
     autoProceed: false,
     restrictions: { maxNumberOfFiles: 1, maxFileSize: maxBytes, allowedFileTypes: accept },
-    locale: {
-      strings: {
-        exceedsSize: "%{file} vượt quá dung lượng tối đa %{size}",
-        youCanOnlyUploadFileTypes: "Chỉ nhận các loại tệp: %{types}",
-        youCanOnlyUploadX: { 0: "Chỉ tải lên được %{smart_count} tệp", 1: "Chỉ tải lên được %{smart_count} tệp" },
-        uploadComplete: "Đã tải lên xong",
-        uploadFailed: "Tải lên thất bại",
-        uploading: "Đang tải lên",
-        paused: "Tạm dừng",
-        retry: "Thử lại",
-        retryUpload: "Thử tải lại",
-        resumeUpload: "Tiếp tục",
-        pauseUpload: "Tạm dừng",
-        cancel: "Huỷ",
-        cancelUpload: "Huỷ tải lên",
-        uploadXFiles: { 0: "Tải lên %{smart_count} tệp", 1: "Tải lên %{smart_count} tệp" },
-        dataUploadedOfTotal: "%{complete} / %{total}",
-        xTimeLeft: "còn %{time}",
-        filesUploadedOfTotal: { 0: "%{complete} / %{smart_count} tệp", 1: "%{complete} / %{smart_count} tệp" },
-        dropPasteFiles: "Kéo thả tệp vào đây hoặc %{browseFiles}",
-        browseFiles: "chọn tệp từ máy",
-        xFilesSelected: { 0: "Đã chọn %{smart_count} tệp", 1: "Đã chọn %{smart_count} tệp" },
-        removeFile: "Bỏ tệp",
-        done: "Xong",
-        back: "Quay lại",
-        addMore: "Thêm tệp",
-        complete: "Hoàn tất",
-      },
-    },
-  });
+  };
+  var locale = widgetLocale();
+  if (locale) options.locale = locale;
+  var uppy = new Uppy.Uppy(options);
 
   uppy.use(Uppy.Dashboard, {
     inline: true,
@@ -109,7 +128,7 @@
     width: "100%",
     proudlyDisplayPoweredByUppy: false,
     showProgressDetails: true,
-    note: "Tối đa " + el.dataset.maxSize,
+    note: say("max", { size: el.dataset.maxSize }),
   });
 
   uppy.use(Uppy.AwsS3, {
@@ -124,6 +143,9 @@
         filename: file.name,
         type: file.type || "",
         size: file.size,
+      }).then(function (session) {
+        remember(file, session);
+        return session;
       });
     },
     signPart: function (file, opts) {
@@ -147,24 +169,57 @@
     },
   });
 
+  // Before the upload starts: ask the server for an unfinished upload of the same file. When
+  // there is one, Uppy gets its {uploadId, key}, lists the parts already stored and skips them.
+  var resumed = {};
+  function findUnfinished(file) {
+    if (resumed[file.id]) return resumed[file.id];
+    var saved = remembered(file) || {};
+    var query = "?version=" + encodeURIComponent(versionId) + "&filename=" + encodeURIComponent(file.name) +
+      "&size=" + encodeURIComponent(file.size) + "&upload=" + encodeURIComponent(saved.uploadId || "");
+    resumed[file.id] = call("GET", resumeUrl + query).then(function (session) {
+      if (!session || !session.uploadId || !uppy.getFile(file.id)) return null;
+      uppy.setFileState(file.id, { s3Multipart: { uploadId: session.uploadId, key: session.key } });
+      remember(file, session);
+      return session;
+    }).catch(function () { return null; });
+    return resumed[file.id];
+  }
+  uppy.on("file-added", function (file) {
+    findUnfinished(file).then(function (session) {
+      if (!session || !session.uploaded) return;
+      message.textContent = say("kept", { percent: Math.floor((100 * session.uploaded) / session.size) });
+      message.className = "small mt-1 text-info-emphasis";
+      message.setAttribute("data-kept", String(session.uploaded));
+      setProgress((100 * session.uploaded) / session.size);
+    });
+  });
+  uppy.on("file-removed", function (file) { delete resumed[file.id]; });
+  uppy.addPreProcessor(function (fileIDs) {
+    return Promise.all(fileIDs.map(function (id) { return findUnfinished(uppy.getFile(id)); }));
+  });
+
   uppy.on("upload", function () {
-    message.textContent = "";
-    message.className = "small mt-1";
-    setProgress(0);
+    if (!message.hasAttribute("data-kept")) {
+      message.textContent = "";
+      message.className = "small mt-1";
+      setProgress(0);
+    }
   });
   uppy.on("progress", setProgress);
   uppy.on("upload-error", function (file, error) {
-    message.textContent = (error && error.message) || "Tải lên thất bại.";
+    message.textContent = (error && error.message) || say("failed");
     message.className = "small mt-1 text-danger";
   });
   uppy.on("complete", function (result) {
     if (!result.successful || !result.successful.length) return;
+    result.successful.forEach(forget);
     setProgress(100);
     bar.classList.add("bg-success");
     // The server says whether the check has begun or will start shortly (broker busy or down).
     var done = result.successful[0].response;
     var said = done && done.body && done.body.message;
-    message.textContent = "Đã tải lên xong. " + (said || "Hệ thống đang kiểm tra tệp…");
+    message.textContent = say("done") + " " + (said || say("checking"));
     message.className = "small mt-1 text-success";
     var panel = document.getElementById("status-panel");
     if (window.htmx && panel) {
@@ -172,5 +227,16 @@
     } else {
       window.location.reload();
     }
+  });
+
+  // The status panel polls while the check runs and stops when it is over; the message under
+  // the widget then says how the check ended instead of "checking…" forever.
+  document.body.addEventListener("htmx:afterSwap", function () {
+    var panel = document.getElementById("status-panel");
+    if (!panel || panel.hasAttribute("hx-trigger") || !message.textContent) return;
+    var status = panel.querySelector("[data-testid=check-status]");
+    if (!status) return;
+    message.textContent = say("checked", { result: status.textContent.trim() });
+    message.removeAttribute("data-kept");
   });
 })();

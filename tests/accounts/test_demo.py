@@ -1,19 +1,34 @@
 """The demo city in one command, as often as one likes."""
 
 from io import StringIO
+from pathlib import Path
 
 from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD, USERS
 from accounts.models import Panel, PanelMembership, RoleAssignment, Unit, User
-from reviews.models import Rubric
-from submissions.models import Lecture, SubmissionWindow
+from repository.models import Publication
+from reviews.models import Evaluation, ReviewCase, Rubric
+from submissions.models import Lecture, LectureVersion, SubmissionWindow
 
 
 def counts():
     return [
         model.objects.count()
-        for model in (Unit, User, RoleAssignment, Panel, PanelMembership, SubmissionWindow, Lecture, Rubric)
+        for model in (
+            Unit,
+            User,
+            RoleAssignment,
+            Panel,
+            PanelMembership,
+            SubmissionWindow,
+            Lecture,
+            LectureVersion,
+            Rubric,
+            ReviewCase,
+            Evaluation,
+            Publication,
+        )
     ]
 
 
@@ -52,3 +67,26 @@ def test_load_demo_restores_a_changed_demo_password(db):
     user.save()
     call_command("load_demo", stdout=StringIO())
     assert User.objects.get(username="demo.gv").check_password(DEMO_PASSWORD)
+
+
+def test_demo_city_has_published_lectures_and_waiting_queues(db):
+    """The demo publishes real checked files at school, district and city scope, and leaves a case
+    waiting in each queue (department head, district panel, city panel), one of them overdue."""
+    call_command("load_demo", stdout=StringIO())
+    published = Publication.objects.filter(state=Publication.State.ACTIVE).select_related("scope", "version")
+    assert {p.scope.kind for p in published} == {"school", "district", "city"}
+    assert all(p.version.check_status == "passed" and p.version.file_key for p in published)
+    assert {p.version.detected_format for p in published} == {"scorm12", "pdf"}
+    waiting = ReviewCase.objects.filter(state="in_review")
+    assert set(waiting.values_list("level", flat=True)) == {"school", "district", "city"}
+    assert sum(case.is_overdue() for case in waiting) == 1
+    # A district case with one member's evaluation filed and one still to come.
+    district = waiting.get(level="district")
+    assert district.assignments.count() == 2 and district.evaluations.count() == 1
+
+
+def test_readme_lists_every_demo_login():
+    """The README's login table names every account the demo creates, and admin."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for username in [user.username for user in USERS] + ["admin"]:
+        assert f"`{username}`" in readme, f"{username} is missing from the README's demo logins"

@@ -239,6 +239,18 @@ def test_template_downloads_are_valid_workbooks(admin_client):
     assert response["Content-Disposition"].startswith("attachment")
 
 
+@pytest.mark.parametrize("kind", ["accounts", "units"])
+def test_template_example_rows_name_units_of_the_demo_city(demo, client, kind):
+    """The example rows of both templates use unit codes that exist in the demo city, so the
+    district officer can import the template as it is without an error."""
+    client.force_login(demo.user("demo.phong"))
+    response = client.get(f"/accounts/import/template/{kind}.xlsx")
+    content = io.BytesIO(response.content)
+    content.name = f"{kind}.xlsx"
+    batch = upload(client, content)
+    assert batch.errors == [], batch.errors
+
+
 class TestAccountManagement:
     def test_school_admin_deactivates_and_reactivates(self, admin_client, demo):
         """The school admin locks a teacher out and lets them back in."""

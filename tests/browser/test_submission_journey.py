@@ -43,6 +43,9 @@ def _create_and_upload(page, live_server, title):
     assert page.locator(".uppy-StatusBar").is_visible()
     # The status panel refreshes itself (htmx) and shows the result of the check.
     page.wait_for_selector("[data-testid=check-status]:has-text('Hợp lệ')")
+    # The message under the widget follows: no "checking…" left once the check has passed.
+    page.wait_for_selector("[data-testid=upload-message]:has-text('Kết quả kiểm tra: Hợp lệ')")
+    assert "đang kiểm tra" not in page.get_by_test_id("upload-message").inner_text().lower()
 
 
 def test_teacher_creates_uploads_and_submits_in_an_open_window(demo_city, live_server, page):
@@ -70,8 +73,8 @@ def test_teacher_creates_uploads_and_submits_in_an_open_window(demo_city, live_s
     screenshot(page, "submission-list")
 
 
-def test_submit_outside_the_window_is_refused_with_the_next_date(demo_city, live_server, page):
-    """Outside every window the teacher can prepare the lecture but the submit says when the next window opens."""
+def test_outside_a_window_no_submit_is_offered_and_the_next_date_is_given(demo_city, live_server, page):
+    """Outside every window the teacher can prepare the lecture; instead of a Submit button the page says when the next window opens."""
     from submissions import services
     from submissions.models import AcademicYear
 
@@ -83,8 +86,9 @@ def test_submit_outside_the_window_is_refused_with_the_next_date(demo_city, live
     )
     login(page, live_server, "demo.gv")
     _create_and_upload(page, live_server, "Bài 7. Thứ tự thực hiện các phép tính")
-    page.get_by_test_id("submit-lecture").click()
+    # No Submit button outside a window: the page says when the next window opens.
     message = f"Hiện không trong đợt nộp. Đợt nộp tiếp theo mở từ {next_open:%d/%m/%Y}."
-    assert page.locator(".alert-danger").inner_text().strip() == message
+    assert page.get_by_test_id("next-step").inner_text().strip() == message
+    assert page.get_by_test_id("submit-lecture").count() == 0
     assert page.get_by_test_id("lecture-status").inner_text() == "Sẵn sàng nộp"
     screenshot(page, "submission-window-closed")

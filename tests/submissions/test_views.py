@@ -143,13 +143,15 @@ def test_author_submits_and_withdraws_through_the_pages(
 def test_submit_outside_window_shows_the_message(
     client, demo, lecture, closed_calendar, django_capture_on_commit_callbacks
 ):
-    """Outside a window the page explains when the next window opens, and the submit is refused with it."""
+    """Outside a window the page says when the next window opens and offers no Submit button;
+    a submit posted anyway (a page left open) is refused."""
     attach_fixture(lecture.versions.get(), demo.user("demo.gv"), SCORM12, django_capture_on_commit_callbacks)
     _login(client, demo, "demo.gv")
     expected = f"Hiện không trong đợt nộp. Đợt nộp tiếp theo mở từ {closed_calendar.opens_on:%d/%m/%Y}."
-    assert expected in client.get(lecture.get_absolute_url()).content.decode()
-    page = client.post(f"/lectures/{lecture.pk}/submit/", follow=True).content.decode()
+    page = client.get(lecture.get_absolute_url()).content.decode()
     assert expected in page
+    assert 'data-testid="submit-lecture"' not in page
+    assert client.post(f"/lectures/{lecture.pk}/submit/").status_code == 403
     assert not lecture.versions.get().is_submitted
 
 

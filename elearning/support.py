@@ -1,0 +1,187 @@
+"""The help centre's content (`/support/`, DESIGN.md section 11): a guide per role with numbered
+steps, the questions people ask, and how to reach the help desk. Limits are read from settings
+and the accepted formats from `submissions.formats`, so the page never drifts from the product."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Guide:
+    anchor: str
+    title: str
+    steps: list[str]
+
+
+@dataclass(frozen=True)
+class Question:
+    anchor: str
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    hotline: str
+    email: str
+    hours: str
+
+
+def support_contact() -> Contact:
+    """The help desk from the environment (SUPPORT_HOTLINE, SUPPORT_EMAIL, SUPPORT_HOURS)."""
+    return Contact(settings.SUPPORT_HOTLINE, settings.SUPPORT_EMAIL, settings.SUPPORT_HOURS)
+
+
+def guides() -> list[Guide]:
+    return [
+        Guide(
+            "giao-vien",
+            _("Giáo viên"),
+            [
+                _(
+                    "Đăng nhập bằng mã cán bộ và mật khẩu nhà trường cấp; lần đầu, hệ thống yêu cầu đổi mật khẩu."
+                ),
+                _("Vào “Bài giảng của tôi”, bấm “Tạo bài giảng mới”, chọn môn, lớp và nhập tên bài học."),
+                _(
+                    "Tải tệp bài giảng lên. Mất mạng hoặc lỡ đóng trang? Mở lại bài giảng và chọn lại đúng tệp đó: "
+                    "phần đã tải lên được giữ."
+                ),
+                _(
+                    "Chờ hệ thống kiểm tra tệp (thường dưới một phút); kết quả hiện ngay trên trang bài giảng."
+                ),
+                _(
+                    "Trong đợt nộp, bấm “Nộp bài”. Ngoài đợt nộp, trang bài giảng cho biết ngày mở đợt nộp tiếp theo."
+                ),
+                _(
+                    "Theo dõi tình trạng trên trang bài giảng và chuông thông báo; nếu bài “Cần chỉnh sửa”, "
+                    "đọc biên bản, tạo phiên bản mới và nộp lại."
+                ),
+            ],
+        ),
+        Guide(
+            "to-truong",
+            _("Tổ trưởng chuyên môn"),
+            [
+                _("Mở “Chờ thẩm định” để xem các bài giảng của tổ đang chờ, hạn thẩm định ở cột cuối."),
+                _("Mở từng bài, xem trước bài giảng ngay trong trình duyệt và tải tệp về nếu cần."),
+                _("Chấm theo tiêu chí, ghi ưu điểm, hạn chế và yêu cầu chỉnh sửa vào biên bản."),
+                _(
+                    "Chọn “Phê duyệt”, “Yêu cầu chỉnh sửa” hoặc “Không phê duyệt”; giáo viên nhận thông báo ngay."
+                ),
+            ],
+        ),
+        Guide(
+            "hieu-truong",
+            _("Hiệu trưởng, phó hiệu trưởng"),
+            [
+                _(
+                    "Mở “Thẩm định trong đơn vị” để xem mọi bài giảng của trường, các bài quá hạn được chuyển lên."
+                ),
+                _("Quyết định thay tổ trưởng với các bài quá hạn hoặc của tổ chưa có tổ trưởng."),
+                _("Đề cử bài giảng tiêu biểu đã được phê duyệt lên hội đồng cấp trên."),
+                _("Xem kho học liệu của trường và mức độ bao phủ theo môn, khối lớp."),
+            ],
+        ),
+        Guide(
+            "hoi-dong",
+            _("Chủ tịch và thành viên hội đồng bộ môn"),
+            [
+                _("Chủ tịch mở “Chờ thẩm định”, phân công thành viên cho từng bài được đề cử."),
+                _("Thành viên mở “Được phân công”, xem bài giảng và gửi phiếu đánh giá theo tiêu chí."),
+                _("Khi đủ phiếu, chủ tịch xem điểm trung bình và ra quyết định; biên bản được lập tự động."),
+            ],
+        ),
+        Guide(
+            "quan-tri-truong",
+            _("Quản trị tài khoản của trường"),
+            [
+                _("Tải mẫu Excel ở trang “Nhập tài khoản”, điền danh sách đơn vị và giáo viên."),
+                _("Tải tệp lên, xem kết quả kiểm tra từng dòng, sửa lỗi nếu có rồi xác nhận."),
+                _("Tải danh sách mật khẩu ban đầu (chỉ hiện một lần) và phát cho từng người."),
+                _("Ở trang “Nhân sự”: khoá, mở khoá tài khoản hoặc đặt lại mật khẩu khi giáo viên quên."),
+            ],
+        ),
+        Guide(
+            "phong-gddt",
+            _("Chuyên viên Phòng GDĐT"),
+            [
+                _("Theo dõi bài giảng của các trường trong quận ở “Thẩm định trong đơn vị”."),
+                _("Đề cử bài giảng được hội đồng cấp quận phê duyệt lên Sở."),
+                _("Nhập đơn vị và tài khoản cho các trường trong quận khi cần."),
+            ],
+        ),
+        Guide(
+            "so-gddt",
+            _("Chuyên viên và lãnh đạo Sở GDĐT"),
+            [
+                _("Xem toàn bộ bài giảng và kho học liệu của thành phố, lọc theo môn, khối lớp, đơn vị."),
+                _("Theo dõi mức độ bao phủ bài giảng theo môn và khối lớp của từng quận, từng trường."),
+                _("Khi cần, gỡ một bài giảng khỏi kho kèm lý do; tác giả và nhà trường được thông báo."),
+            ],
+        ),
+    ]
+
+
+def questions() -> list[Question]:
+    from submissions.formats import accepted_text
+    from submissions.uploads import human_size
+
+    return [
+        Question(
+            "dot-nop",
+            _("Khi nào được nộp bài?"),
+            _(
+                "Mỗi năm học có ba đợt nộp: tuần 3 tháng 8 và tuần dạy bù của học kì I và học kì II, do Sở công bố. "
+                "Ngoài đợt nộp, bạn vẫn soạn và tải tệp lên được; trang bài giảng cho biết ngày mở đợt nộp tiếp theo. "
+                "Bài được trả lại để chỉnh sửa thì nộp lại bất cứ lúc nào."
+            ),
+        ),
+        Question(
+            "dinh-dang",
+            _("Hệ thống nhận những loại tệp nào, dung lượng tối đa bao nhiêu?"),
+            _(
+                "Mỗi phiên bản một tệp, tối đa %(max)s: %(formats)s. Loại tệp được nhận ra theo nội dung, không theo đuôi tệp."
+            )
+            % {"max": human_size(settings.LECTURE_MAX_FILE_BYTES), "formats": accepted_text(_)},
+        ),
+        Question(
+            "xuat-scorm",
+            _("Xuất bài giảng SCORM từ phần mềm soạn thảo thế nào?"),
+            _(
+                "iSpring Suite: Publish → LMS → chọn SCORM 1.2 (hoặc SCORM 2004), đóng gói thành tệp .zip. "
+                "Articulate Storyline: Publish → LMS → Output Options: SCORM 1.2, bấm Publish rồi chọn Zip. "
+                "Adobe Captivate: Publish → eLearning output: SCORM 1.2 hoặc 2004, đánh dấu Zip Files. "
+                "ActivePresenter: Export → SCORM/xAPI → SCORM 1.2, xuất ra .zip. "
+                "Tệp imsmanifest.xml phải nằm ngay ở gốc tệp .zip; đừng nén lại cả thư mục chứa nó."
+            ),
+        ),
+        Question(
+            "tra-lai",
+            _("“Cần chỉnh sửa” (trả lại) nghĩa là gì?"),
+            _(
+                "Người thẩm định thấy bài giảng cần sửa trước khi phê duyệt. Yêu cầu cụ thể ghi trong biên bản. "
+                "Bạn tạo phiên bản mới, tải tệp đã sửa lên và nộp lại, không cần chờ đợt nộp; bài về lại người đã yêu cầu."
+            ),
+        ),
+        Question(
+            "tai-tiep",
+            _("Tải lên bị gián đoạn thì làm sao?"),
+            _(
+                "Mở lại trang bài giảng và chọn lại đúng tệp đó (cùng tên, cùng dung lượng): hệ thống chỉ gửi "
+                "phần còn thiếu và cho biết đã giữ lại bao nhiêu phần trăm. Phần đã tải lên được giữ %(hours)d giờ."
+            )
+            % {"hours": settings.UPLOAD_SESSION_MAX_AGE_HOURS},
+        ),
+        Question(
+            "quen-mat-khau",
+            _("Quên mật khẩu?"),
+            _(
+                "Bấm “Quên mật khẩu?” ở trang đăng nhập để nhận thư đặt lại, hoặc nhờ quản trị tài khoản của trường "
+                "đặt lại mật khẩu."
+            ),
+        ),
+    ]
