@@ -5,11 +5,26 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Subject, TextbookSeries, Unit
 from accounts.rules import unit_visible_q
+from elearning.text import vi_collate, vi_sort_key, vi_sorted
 from submissions.formats import LECTURE_FORMATS
 from submissions.models import AcademicYear, Lecture
 
@@ -18,8 +33,23 @@ from .rules import publication_visible_q
 from .search import query_words
 
 LIBRARY_KINDS = [Unit.Kind.SCHOOL, Unit.Kind.CLUSTER, Unit.Kind.DISTRICT, Unit.Kind.CITY]
-SORTS = {"newest": ("-published_at", "-pk"), "most_used": ("-usage", "-published_at", "-pk")}
+# A lecture's card shows its highest scope: city > district > cluster > school.
+SCOPE_RANK = {kind: rank for rank, kind in enumerate(LIBRARY_KINDS, start=1)}
+SORTS = {
+    "newest": ("-published_at", "-pk"),
+    "most_used": ("-usage", "-published_at", "-pk"),
+    "title": ("lecture__title", "-published_at", "-pk"),
+}
 FORMATS = [(fmt.value, fmt.label) for fmt in LECTURE_FORMATS]
+# The filters whose options show a count, and the column each one filters on.
+FACETS = {
+    "scope": "scope_id",
+    "subject": "lecture__subject_id",
+    "grade": "lecture__grade",
+    "school_level": "lecture__school_level",
+    "textbook_series": "lecture__textbook_series_id",
+    "format": "version__detected_format",
+}
 
 
 @dataclass
@@ -52,50 +82,130 @@ def publications_visible_to(user) -> QuerySet:
     return Publication.objects.filter(publication_visible_q(user))
 
 
-def library_publications(user, filters: LibraryFilters) -> QuerySet:
-    """The active publications the user's libraries hold, filtered, searched and sorted.
+def _active_visible(user) -> QuerySet:
+    return publications_visible_to(user).filter(state=Publication.State.ACTIVE)
 
-    One query for the rows (plus one count when paginated), whatever the number of results."""
-    qs = _detail_related(publications_visible_to(user).filter(state=Publication.State.ACTIVE))
+
+def _year_q(year: AcademicYear) -> Q:
+    """Published for that academic year: through its window, or on a date within the year."""
+    return Q(version__window__year=year) | Q(
+        version__window__isnull=True, published_at__date__range=(year.starts_on, year.ends_on)
+    )
+
+
+def _matching(user, filters: LibraryFilters, year: AcademicYear | None, skip: str = "") -> QuerySet:
+    """The active publications the user reads that match the filters (all but `skip`)."""
+    qs = _active_visible(user)
     for word in query_words(filters.q):
         qs = qs.filter(search_text__contains=word)
-    if filters.scope:
-        qs = qs.filter(scope_id=filters.scope)
-    if filters.subject:
-        qs = qs.filter(lecture__subject_id=filters.subject)
-    if filters.grade:
-        qs = qs.filter(lecture__grade=filters.grade)
-    if filters.school_level:
-        qs = qs.filter(lecture__school_level=filters.school_level)
-    if filters.textbook_series:
-        qs = qs.filter(lecture__textbook_series_id=filters.textbook_series)
-    if filters.format:
-        qs = qs.filter(version__detected_format=filters.format)
+    for name, column in FACETS.items():
+        value = getattr(filters, name)
+        if value and name != skip:
+            qs = qs.filter(**{column: value})
+    if year is not None and skip != "year":
+        qs = qs.filter(_year_q(year))
+    return qs
+
+
+def _scope_rank() -> Case:
+    return Case(
+        *[When(scope__kind=kind, then=Value(rank)) for kind, rank in SCOPE_RANK.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _order(sort: str) -> list:
+    order = SORTS.get(sort, SORTS["newest"])
+    # Titles sort in Vietnamese collation (PostgreSQL's ICU "vi"; SQLite has only byte order).
+    return [vi_collate(f) if f == "lecture__title" else f for f in order]
+
+
+def library_publications(user, filters: LibraryFilters) -> QuerySet:
+    """One publication a lecture: of the active publications the user's libraries hold that match
+    the filters and the search, the one at the lecture's highest scope (city > district > cluster >
+    school; the newest at equal rank). Each row brings, in `lecture.library_publications`, every
+    active publication of its lecture the user reads (its badges and latest version).
+
+    One query for the rows, one for their lectures' publications (plus one count when paginated),
+    whatever the number of results."""
+    year = None
     if filters.year:
         year = AcademicYear.objects.filter(pk=filters.year).first()
         if year is None:
-            return qs.none()
-        qs = qs.filter(
-            Q(version__window__year=year)
-            | Q(version__window__isnull=True, published_at__date__range=(year.starts_on, year.ends_on))
-        )
-    qs = qs.annotate(usage=F("view_count") + F("download_count"))
-    return qs.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+            return Publication.objects.none()
+    matching = _matching(user, filters, year).annotate(scope_rank=_scope_rank())
+    higher = matching.filter(lecture=OuterRef("lecture")).filter(
+        Q(scope_rank__gt=OuterRef("scope_rank"))
+        | Q(scope_rank=OuterRef("scope_rank"), published_at__gt=OuterRef("published_at"))
+        | Q(scope_rank=OuterRef("scope_rank"), published_at=OuterRef("published_at"), pk__gt=OuterRef("pk"))
+    )
+    siblings = (
+        _active_visible(user)
+        .annotate(scope_rank=_scope_rank())
+        .select_related("scope", "version")
+        .order_by("-scope_rank", "scope__name", "-pk")
+    )
+    qs = (
+        _detail_related(matching.filter(~Exists(higher)))
+        .prefetch_related(Prefetch("lecture__publications", siblings, to_attr="library_publications"))
+        .annotate(usage=F("view_count") + F("download_count"))
+    )
+    return qs.order_by(*_order(filters.sort))
+
+
+def library_card(publication: Publication) -> dict:
+    """What a library card shows besides the publication: the lecture's other scopes (highest
+    first) and its latest active version with the publication holding it."""
+    others = [p for p in publication.lecture.library_publications if p.pk != publication.pk]
+    latest = max(
+        [publication, *others], key=lambda p: (p.version.number, p.pk == publication.pk, p.scope_rank)
+    )
+    return {"pub": publication, "others": others, "latest": latest}
 
 
 def library_filter_options(user) -> dict:
-    """The choices of the filter form: four queries, whatever the library holds."""
+    """The choices of the filter form: four queries, whatever the library holds. Names in
+    Vietnamese order."""
     return {
         "scopes": list(
             Unit.objects.filter(unit_visible_q(user), kind__in=LIBRARY_KINDS)
             .order_by("path")
             .only("pk", "name", "kind", "path")
         ),
-        "subjects": list(Subject.objects.only("pk", "name")),
-        "textbook_series": list(TextbookSeries.objects.only("pk", "name")),
-        "years": list(AcademicYear.objects.only("pk", "name")),
+        "subjects": list(Subject.objects.only("pk", "name", "order")),
+        "textbook_series": vi_sorted(TextbookSeries.objects.only("pk", "name"), key=lambda s: s.name),
+        "years": list(AcademicYear.objects.only("pk", "name", "starts_on", "ends_on")),
         "formats": FORMATS,
     }
+
+
+def library_filter_counts(user, filters: LibraryFilters, years: list[AcademicYear]) -> dict[str, dict]:
+    """For each filter, option value → the number of lectures selecting it would list (the other
+    filters kept). One query for every filter and option: a UNION ALL of one grouped count a filter
+    (one a year for the academic year, which matches on two columns)."""
+    year = next((y for y in years if y.pk == filters.year), None) if filters.year else None
+    if filters.year and year is None:
+        return {name: {} for name in [*FACETS, "year"]}
+    parts = [
+        _matching(user, filters, year, skip=name)
+        .order_by()
+        .values(facet=Value(name), value=Cast(column, CharField()))
+        .annotate(n=Count("lecture", distinct=True))
+        for name, column in FACETS.items()
+    ]
+    parts += [
+        _matching(user, filters, year, skip="year")
+        .filter(_year_q(y))
+        .order_by()
+        .values(facet=Value("year"), value=Value(str(y.pk)))
+        .annotate(n=Count("lecture", distinct=True))
+        for y in years
+    ]
+    counts: dict[str, dict] = {name: {} for name in [*FACETS, "year"]}
+    for row in parts[0].union(*parts[1:], all=True):
+        counts[row["facet"]][row["value"]] = row["n"]
+    return counts
 
 
 def publication_for_user(user, pk: int) -> Publication:
@@ -144,7 +254,7 @@ def coverage(unit: Unit) -> list[CoverageRow]:
         for (sid, grade), counts in grid.items()
         if sid in subjects
     ]
-    return sorted(result, key=lambda r: (r.subject.order, r.subject.name, r.grade))
+    return sorted(result, key=lambda r: (r.subject.order, vi_sort_key(r.subject.name), r.grade))
 
 
 def schools_of_principal(user) -> list[Unit]:

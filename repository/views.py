@@ -44,19 +44,48 @@ def _filters(request) -> selectors.LibraryFilters:
     )
 
 
+def _facet(name, choices, filters, counts) -> dict:
+    """One filter's options: (value, label, number of lectures selecting it would list, selected)."""
+    chosen = getattr(filters, name)
+    return {
+        "name": name,
+        "options": [
+            (value, label, counts[name].get(str(value), 0), str(value) == str(chosen))
+            for value, label in choices
+        ],
+    }
+
+
 @login_required
 def library(request):
-    """Kho học liệu số: every library the user reads, filtered, searched, sorted, paginated."""
+    """Kho học liệu số: every library the user reads, one card a lecture, filtered (each option
+    with its number of lectures), searched, sorted, paginated."""
     filters = _filters(request)
     publications = selectors.library_publications(request.user, filters)
     page = Paginator(publications, PAGE_SIZE).get_page(request.GET.get("page"))
+    options = selectors.library_filter_options(request.user)
+    counts = selectors.library_filter_counts(request.user, filters, options["years"])
+    facets = {
+        "scope": _facet("scope", [(u.pk, u.name) for u in options["scopes"]], filters, counts),
+        "subject": _facet("subject", [(s.pk, s.name) for s in options["subjects"]], filters, counts),
+        "grade": _facet("grade", [(g, g) for g in range(1, 13)], filters, counts),
+        "school_level": _facet("school_level", SchoolLevel.choices, filters, counts),
+        "textbook_series": _facet(
+            "textbook_series", [(s.pk, s.name) for s in options["textbook_series"]], filters, counts
+        ),
+        "format": _facet("format", options["formats"], filters, counts),
+        "year": _facet("year", [(y.pk, y.name) for y in options["years"]], filters, counts),
+    }
     context = {
         "page": page,
+        "cards": [selectors.library_card(pub) for pub in page],
         "filters": filters,
-        "options": selectors.library_filter_options(request.user),
-        "grades": range(1, 13),
-        "school_levels": SchoolLevel.choices,
-        "sorts": [("newest", _("Mới nhất")), ("most_used", _("Dùng nhiều nhất"))],
+        "facets": facets,
+        "sorts": [
+            ("newest", _("Mới nhất")),
+            ("most_used", _("Dùng nhiều nhất")),
+            ("title", _("Tên bài (A–Z)")),
+        ],
     }
     if request.htmx:
         return render(request, "repository/library.html#results", context)
