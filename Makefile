@@ -7,11 +7,12 @@ PORT ?= 8000
 # The embedded default: SQLite, files on disk, tasks in-process, e-mail to the console.
 RUN_ENV := DEBUG=1 SHOW_DEMO_LOGINS=1 SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: install run test lint browser
+.PHONY: install run test lint browser system-deps
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
+	@$(MAKE) --no-print-directory system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]"
@@ -22,6 +23,13 @@ run: install
 	$(RUN_ENV) $(PY) manage.py load_demo
 	@echo "Mở http://$(HOST):$(PORT)/ (Ctrl+C để dừng)"
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# PyICU (Vietnamese collation) has no wheels: it builds against ICU's headers (Debian's
+# libicu-dev, found by pkg-config). Installed here when missing (needs root, as on CI).
+system-deps:
+	@pkg-config --exists icu-uc 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pkg-config libicu-dev >/dev/null; \
+	  else echo "Cài trước: sudo apt-get install pkg-config libicu-dev"; exit 1; fi; }
 
 # Browser tests drive Debian's Chromium; install it if missing (needs root, as on CI).
 browser:

@@ -2,6 +2,8 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from elearning.text import vi_collate
+
 from .models import GRADE_CHOICES, GRADES_BY_LEVEL, AccountEvent, ImportBatch, RoleAssignment, Unit, User
 from .rules import account_manageable_q, unit_visible_q, user_visible_q
 
@@ -18,7 +20,9 @@ def users_visible_to(viewer, *, query: str = "", unit_id=None) -> QuerySet[User]
             users = users.filter(roles__unit__path__startswith=unit.path).distinct()
     # The list shows every person's roles and units: fetched in one more query, not one per row.
     roles = RoleAssignment.objects.select_related("unit", "subject").order_by("unit__path", "role")
-    return users.order_by("full_name", "username").prefetch_related(Prefetch("roles", queryset=roles))
+    return users.order_by(vi_collate("full_name"), "username").prefetch_related(
+        Prefetch("roles", queryset=roles)
+    )
 
 
 def units_visible_to(viewer) -> QuerySet[Unit]:

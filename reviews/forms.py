@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from elearning.text import vi_sorted
+
 from .models import Decision, Recommendation, Rubric
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -103,7 +105,7 @@ class EvaluationForm(ScoresMixin, forms.Form):
 
 class MemberChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        schools = sorted({ra.unit.school.name for ra in obj.roles.all() if ra.unit.school})
+        schools = vi_sorted({ra.unit.school.name for ra in obj.roles.all() if ra.unit.school})
         return f"{obj.get_full_name()} – {', '.join(schools)}" if schools else obj.get_full_name()
 
 

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import GRADES_BY_LEVEL, Subject, TextbookSeries
+from elearning.text import vi_collate
 
 from . import services
 from .models import Lecture
@@ -62,7 +63,7 @@ class LectureForm(forms.ModelForm):
             )
             .exclude(pk=author.pk)
             .distinct()
-            .order_by("full_name")
+            .order_by(vi_collate("full_name"))
         )
         self.fields["co_authors"].required = False
 

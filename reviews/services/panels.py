@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import PanelMembership, RoleAssignment
+from elearning.text import vi_collate
 
 from .. import rules as review_rules
 from ..models import Evaluation, Notification, PanelAssignment, Recommendation, ReviewCase, Rubric
@@ -32,7 +33,7 @@ def eligible_members(case: ReviewCase):
         User.objects.filter(is_active=True, panel_memberships__panel_id=case.panel_id)
         .exclude(pk__in=conflicted)
         .exclude(pk__in=authors)
-        .order_by("panel_memberships__is_chair", "full_name")
+        .order_by("panel_memberships__is_chair", vi_collate("full_name"))
     )
 
 

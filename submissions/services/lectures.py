@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import RoleAssignment, SchoolLevel, Unit
+from elearning.text import vi_collate
 
 from .. import selectors
 from ..models import Lecture, LectureVersion
@@ -33,7 +34,7 @@ def colleagues_of(user, school: Unit):
         User.objects.filter(is_active=True, roles__unit__path__startswith=school.path)
         .exclude(pk=user.pk)
         .distinct()
-        .order_by("full_name")
+        .order_by(vi_collate("full_name"))
     )
 
 
