@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import login
+from .conftest import login, screenshot
 from .test_review_journey import demo_city  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,6 +26,16 @@ DETAIL_KINDS = {
 }
 # Links that download, change state or leave the HTML pages.
 SKIP = re.compile(r"/(download|pdf|export|logout|content|preview|open|read-all|template)/|\.xlsx$|^/admin/")
+
+# Pages kept as 390 px screenshots in test-artifacts/ for a person to look at.
+LOOKED_AT = {
+    ("demo.gv", ""),
+    ("demo.gv", "/lectures"),
+    ("demo.tt", "/reviews/cases"),
+    ("demo.tt", "/reviews/queue"),
+    ("anonymous", "/support"),
+    ("demo.cvso", "/library"),
+}
 
 OVERFLOW_JS = """() => {
   const width = window.innerWidth;
@@ -81,6 +91,8 @@ def _check(page, live_server, path, who, failures):
         if result:
             failures.append(f"{who} {path} @{width}px: page {result['doc']}px wide; {result['offenders']}")
     page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    if (who, path.split("?")[0].rstrip("0123456789/")) in LOOKED_AT:
+        screenshot(page, f"390-{who}-{path.strip('/').replace('/', '-') or 'home'}")
     return True
 
 
