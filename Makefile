@@ -7,7 +7,7 @@ PORT ?= 8000
 # The embedded default: SQLite, files on disk, tasks in-process, e-mail to the console.
 RUN_ENV := DEBUG=1 SHOW_DEMO_LOGINS=1 SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: install run test lint browser system-deps
+.PHONY: install run test lint browser system-deps guide-screenshots
 
 install: $(VENV)/.installed
 
@@ -43,3 +43,7 @@ test: install browser
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Retake the help centre's screenshots (static/guide/*.png) from the demo city; commit them.
+guide-screenshots: install browser
+	GUIDE_SCREENSHOTS=1 $(PY) -m pytest tests/browser/test_guide_screenshots.py -q

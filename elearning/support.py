@@ -4,10 +4,24 @@ and the accepted formats from `submissions.formats`, so the page never drifts fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Screenshot:
+    """A picture of a real page in a guide, taken from the demo city by
+    tests/browser/test_guide_screenshots.py (`make guide-screenshots` retakes them all). Its
+    anchor is where the "?" link of that page leads."""
+
+    anchor: str
+    alt: str
+
+    @property
+    def file(self) -> str:
+        return f"guide/{self.anchor}.png"
 
 
 @dataclass(frozen=True)
@@ -15,6 +29,7 @@ class Guide:
     anchor: str
     title: str
     steps: list[str]
+    screenshots: list[Screenshot] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,20 @@ def guides() -> list[Guide]:
                     "đọc biên bản, tạo phiên bản mới và nộp lại."
                 ),
             ],
+            [
+                Screenshot(
+                    "giao-vien-trang-chu",
+                    _("Trang chủ của giáo viên: các thẻ bài giảng của tôi và đợt nộp đang mở"),
+                ),
+                Screenshot(
+                    "giao-vien-bai-giang-cua-toi",
+                    _("Danh sách “Bài giảng của tôi” với trạng thái và bước tiếp theo của từng bài"),
+                ),
+                Screenshot(
+                    "giao-vien-trang-bai-giang",
+                    _("Trang một bài giảng: thông tin, tệp đã tải lên, kết quả kiểm tra và nút nộp bài"),
+                ),
+            ],
         ),
         Guide(
             "to-truong",
@@ -71,6 +100,16 @@ def guides() -> list[Guide]:
                 _("Chấm theo tiêu chí, ghi ưu điểm, hạn chế và yêu cầu chỉnh sửa vào biên bản."),
                 _(
                     "Chọn “Phê duyệt”, “Yêu cầu chỉnh sửa” hoặc “Không phê duyệt”; giáo viên nhận thông báo ngay."
+                ),
+            ],
+            [
+                Screenshot(
+                    "to-truong-cho-tham-dinh",
+                    _("Danh sách bài giảng chờ thẩm định của tổ, hạn thẩm định ở cột cuối"),
+                ),
+                Screenshot(
+                    "to-truong-ho-so",
+                    _("Hồ sơ thẩm định: xem trước bài giảng, chấm theo tiêu chí và chọn quyết định"),
                 ),
             ],
         ),
@@ -85,6 +124,16 @@ def guides() -> list[Guide]:
                 _("Đề cử bài giảng tiêu biểu đã được phê duyệt lên hội đồng cấp trên."),
                 _("Xem kho học liệu của trường và mức độ bao phủ theo môn, khối lớp."),
             ],
+            [
+                Screenshot(
+                    "hieu-truong-trang-chu",
+                    _("Trang chủ của hiệu trưởng: số bài giảng chờ, quá hạn và kho học liệu của trường"),
+                ),
+                Screenshot(
+                    "hieu-truong-tham-dinh-trong-don-vi",
+                    _("Danh sách “Thẩm định trong đơn vị” với mọi bài giảng của trường"),
+                ),
+            ],
         ),
         Guide(
             "hoi-dong",
@@ -93,6 +142,12 @@ def guides() -> list[Guide]:
                 _("Chủ tịch mở “Chờ thẩm định”, phân công thành viên cho từng bài được đề cử."),
                 _("Thành viên mở “Được phân công”, xem bài giảng và gửi phiếu đánh giá theo tiêu chí."),
                 _("Khi đủ phiếu, chủ tịch xem điểm trung bình và ra quyết định; biên bản được lập tự động."),
+            ],
+            [
+                Screenshot(
+                    "hoi-dong-duoc-phan-cong",
+                    _("Danh sách bài giảng được phân công đánh giá và tình trạng phiếu của thành viên"),
+                ),
             ],
         ),
         Guide(
@@ -104,6 +159,16 @@ def guides() -> list[Guide]:
                 _("Tải danh sách mật khẩu ban đầu (chỉ hiện một lần) và phát cho từng người."),
                 _("Ở trang “Nhân sự”: khoá, mở khoá tài khoản hoặc đặt lại mật khẩu khi giáo viên quên."),
             ],
+            [
+                Screenshot(
+                    "quan-tri-truong-nhap-tai-khoan",
+                    _("Trang nhập đơn vị và tài khoản: tải mẫu Excel và tải tệp đã điền lên"),
+                ),
+                Screenshot(
+                    "quan-tri-truong-nhan-su",
+                    _("Danh sách nhân sự của trường với vai trò và đơn vị của từng người"),
+                ),
+            ],
         ),
         Guide(
             "phong-gddt",
@@ -112,6 +177,12 @@ def guides() -> list[Guide]:
                 _("Theo dõi bài giảng của các trường trong quận ở “Thẩm định trong đơn vị”."),
                 _("Đề cử bài giảng được hội đồng cấp quận phê duyệt lên Sở."),
                 _("Nhập đơn vị và tài khoản cho các trường trong quận khi cần."),
+            ],
+            [
+                Screenshot(
+                    "phong-gddt-tham-dinh-trong-don-vi",
+                    _("Danh sách bài giảng của các trường trong quận đang thẩm định"),
+                ),
             ],
         ),
         Guide(
@@ -122,8 +193,27 @@ def guides() -> list[Guide]:
                 _("Theo dõi mức độ bao phủ bài giảng theo môn và khối lớp của từng quận, từng trường."),
                 _("Khi cần, gỡ một bài giảng khỏi kho kèm lý do; tác giả và nhà trường được thông báo."),
             ],
+            [
+                Screenshot(
+                    "so-gddt-kho-hoc-lieu",
+                    _("Kho học liệu số của thành phố với bộ lọc theo môn, khối lớp và đơn vị"),
+                ),
+                Screenshot(
+                    "so-gddt-bai-giang-da-duyet",
+                    _("Danh sách bài giảng đã được phê duyệt, xuất ra Excel hoặc PDF"),
+                ),
+            ],
         ),
     ]
+
+
+def screenshot_alt(anchor: str) -> str:
+    """What the guide shows at `anchor`; an unknown anchor is a programming error."""
+    for guide in guides():
+        for shot in guide.screenshots:
+            if shot.anchor == anchor:
+                return shot.alt
+    raise LookupError(f"no guide section {anchor!r} in elearning/support.py")
 
 
 def questions() -> list[Question]:

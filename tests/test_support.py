@@ -36,3 +36,40 @@ def test_support_is_linked_in_the_menu_and_the_footer(client, demo):
     assert page.count('href="/support/"') >= 2
     login_page = client.get("/support/").content.decode()
     assert 'data-testid="footer-support"' in login_page
+
+
+def test_every_guide_screenshot_exists_is_small_and_has_vietnamese_alt_text(client):
+    """Each screenshot a guide shows is a committed PNG under static/guide/ with alt text; together
+    they stay under 1.5 MB."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from elearning.support import guides
+
+    shots = [shot for guide in guides() for shot in guide.screenshots]
+    assert len(shots) >= 10
+    static = Path(settings.BASE_DIR) / "static"
+    assert sum((static / shot.file).stat().st_size for shot in shots) < 1_500_000
+    page = client.get("/support/").content.decode()
+    for shot in shots:
+        assert f'id="{shot.anchor}"' in page
+        assert f'alt="{shot.alt}"' in page
+
+
+def test_pages_link_to_the_guide_section_that_explains_them(client, demo):
+    """The lecture page, the queue and the import page carry a "?" link to their guide section."""
+    from submissions.demo import load_demo
+    from submissions.models import Lecture
+
+    load_demo()
+    client.force_login(demo.user("demo.gv"))
+    lecture = Lecture.objects.filter(author__username="demo.gv").first()
+    page = client.get(f"/lectures/{lecture.pk}/").content.decode()
+    assert 'href="/support/#giao-vien-trang-bai-giang"' in page
+    client.force_login(demo.user("demo.tt"))
+    assert 'href="/support/#to-truong-cho-tham-dinh"' in client.get("/reviews/queue/").content.decode()
+    client.force_login(demo.user("demo.qtt"))
+    assert (
+        'href="/support/#quan-tri-truong-nhap-tai-khoan"' in client.get("/accounts/import/").content.decode()
+    )

@@ -49,3 +49,11 @@ def filesize(value):
 def grade_choices_for(user):
     """The grades a grade filter offers this person (`accounts.selectors.grade_choices_for`)."""
     return selectors.grade_choices_for(user)
+
+
+@register.inclusion_tag("components/help_link.html")
+def help_link(anchor):
+    """The small "?" beside a page's title that opens the guide section explaining the page."""
+    from elearning.support import screenshot_alt
+
+    return {"anchor": anchor, "label": screenshot_alt(anchor)}
