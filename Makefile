@@ -37,8 +37,9 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Cài Chromium trước: sudo apt-get install chromium"; exit 1; fi; }
 
+# PYTEST_ARGS passes options through, e.g. PYTEST_ARGS='-m "not browser"' (CI's PostgreSQL run).
 test: install browser
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -52,6 +52,14 @@ def page(browser, request):
     context.close()
 
 
+def pytest_collection_modifyitems(config, items):
+    # Every test here drives Chromium: marked `browser`, so CI runs them once (on SQLite) and
+    # deselects them on its PostgreSQL run (`-m "not browser"`), where they would test nothing new.
+    for item in items:
+        if "tests/browser/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
