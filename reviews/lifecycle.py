@@ -27,7 +27,7 @@ from submissions.selectors import (
 )
 
 from .actions import available
-from .models import CaseState, ReviewCase
+from .models import CaseState, ReviewCase, ReviewLevel
 
 LIFE_PREFETCH = (
     Prefetch("versions", queryset=LectureVersion.objects.order_by("-number")),
@@ -160,6 +160,10 @@ def lecture_status(lecture: Lecture, *, user=None, today: datetime.date | None =
             _("Đã phê duyệt (%(level)s)") % {"level": case.get_level_display().lower()},
             "success",
             _(
+                "Bài giảng được đưa vào kho học liệu cấp thành phố, cấp cao nhất. Khi cần cập nhật, hãy tạo phiên bản mới."
+            )
+            if case.level == ReviewLevel.CITY
+            else _(
                 "Bài giảng được đưa vào kho học liệu; có thể được đề cử lên cấp trên. Khi cần cập nhật, hãy tạo phiên bản mới."
             ),
             case.holder,

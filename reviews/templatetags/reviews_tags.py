@@ -36,6 +36,17 @@ def state_label(state: str) -> str:
 
 
 @register.filter
+def state_change(row) -> str:
+    """The states a log row moved the case between: "(A → B)"; only "(B)" for the row that opened
+    the case (a submission or a nomination), whose draft state nobody ever saw."""
+    if row.source == row.target:
+        return ""
+    if row.source == CaseState.DRAFT:
+        return f"({state_label(row.target)})"
+    return f"({state_label(row.source)} → {state_label(row.target)})"
+
+
+@register.filter
 def points(value) -> str:
     """Decimal points without trailing zeros, Vietnamese decimal comma: 25.50 → 25,5."""
     if value in (None, ""):

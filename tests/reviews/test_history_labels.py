@@ -74,3 +74,25 @@ def test_a_notification_reads_in_each_readers_language(demo, client, django_capt
     client.force_login(demo.user("demo.gv"))
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert english in client.get("/reviews/notifications/").content.decode()
+
+
+def test_a_nomination_opens_the_next_case_without_a_draft_state(client, demo):
+    """The district case's log says the nomination put it in review, never "Bản nháp → …"."""
+    from tests.workflow import approve, nominate
+
+    district = nominate(approve(submit(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title="Đề cử")))
+    client.force_login(demo.user("demo.hdq.ct"))
+    log = client.get(district.get_absolute_url()).content.decode()
+    assert "Đề cử lên cấp trên</strong> (Đang thẩm định)" in log
+    assert "Bản nháp" not in log
+
+
+def test_after_the_city_approves_the_next_step_does_not_offer_a_nomination(demo):
+    """A lecture approved by the city panel is at the top: its next step mentions no nomination."""
+    from reviews.lifecycle import lecture_status
+    from tests.workflow import approved_up_to, make_draft, make_lecture
+
+    lecture = make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title="Lên tới Sở")
+    approved_up_to(make_draft(lecture), demo.unit("SGD"))
+    status = lecture_status(lecture, user=demo.user("demo.gv"))
+    assert status.code == "approved" and "đề cử" not in status.next_step.lower()
