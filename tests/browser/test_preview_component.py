@@ -79,8 +79,8 @@ def test_author_previews_before_submitting_and_the_head_previews_in_the_case(liv
 @pytest.mark.django_db(transaction=True)
 def test_panel_member_moves_between_the_scos_of_a_scorm_2004_package(live_server, page, demo):
     """The table of contents opens each SCO; each SCO initialises its own runtime and is highlighted."""
-    from reviews.rubrics import rubric_ensure_default
     from reviews.models import Criterion, Rubric
+    from reviews.rubrics import rubric_ensure_default
 
     rubric_ensure_default(Rubric, Criterion)  # the city's rubric (a flushed database lost it)
     lecture, version = _lecture_with_file(demo, "Phân số – hai phần", "hai-phan.zip", two_sco_zip())
