@@ -59,3 +59,53 @@ class ListExport(models.Model):
     @property
     def is_working(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class ScopeTarget(models.Model):
+    """The online-share target of a unit (seed 002: 35% of the curriculum online by 12/2025),
+    set by those who oversee it; a unit without a row uses `DEFAULT_ONLINE_SHARE`."""
+
+    DEFAULT_ONLINE_SHARE = 35
+
+    unit = models.OneToOneField(Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="+")
+    online_share = models.PositiveSmallIntegerField(_("tỉ lệ trực tuyến mục tiêu (%)"), default=35)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("mục tiêu của đơn vị")
+        verbose_name_plural = _("mục tiêu của đơn vị")
+
+    def __str__(self):
+        return f"{self.unit_id}: {self.online_share}%"
+
+
+class CatalogueImport(models.Model):
+    """An uploaded lesson catalogue, validated row by row before anything is written: kept with
+    its rows and errors so that the preview and the confirmation read the same thing."""
+
+    class Status(models.TextChoices):
+        INVALID = "invalid", _("Có lỗi")
+        READY = "ready", _("Sẵn sàng nhập")
+        DONE = "done", _("Đã nhập")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="catalogue_imports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVALID)
+    rows = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt nhập danh mục bài học")
+        verbose_name_plural = _("lượt nhập danh mục bài học")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.filename
+
+    def get_absolute_url(self):
+        return reverse("reports:catalogue_detail", args=[self.pk])

@@ -71,3 +71,21 @@ def approved_rows_q(user, *, prefix: str = "") -> Q:
 
 
 rules.add_perm("reports.inspect_unit", can_inspect_unit)
+
+
+def can_import_catalogue(user) -> bool:
+    """The lesson catalogue is kept by the city's leaders and specialists (their subjects) and by
+    district officers, who prepare it for their schools."""
+    scope = scope_for(user)
+    return scope.user_id is not None and (
+        scope.everything or bool(scope.subject_ids) or bool(scope.officer_of)
+    )
+
+
+def catalogue_subject_ids(user) -> tuple[int, ...] | None:
+    """The subjects whose lessons the user may import: None for every subject, else a
+    specialist's own (a specialist who is also an officer or a leader keeps every subject)."""
+    scope = scope_for(user)
+    if scope.everything or scope.officer_of:
+        return None
+    return tuple(scope.subject_ids)

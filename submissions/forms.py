@@ -6,7 +6,12 @@ from accounts.models import GRADES_BY_LEVEL, Subject, TextbookSeries
 from elearning.text import vi_collate
 
 from . import services
-from .models import Lecture
+from .models import CatalogueLesson, Lecture
+
+
+def _lesson_label(lesson: CatalogueLesson) -> str:
+    series = f" – {lesson.textbook_series.name}" if lesson.textbook_series_id else ""
+    return f"{lesson.subject.name} – {_('Lớp')} {lesson.grade}{series}: {lesson.number}. {lesson.title}"
 
 
 class LectureForm(forms.ModelForm):
@@ -20,6 +25,7 @@ class LectureForm(forms.ModelForm):
             "grade",
             "title",
             "textbook_series",
+            "lesson",
             "description",
             "keywords",
             "co_authors",
@@ -66,6 +72,19 @@ class LectureForm(forms.ModelForm):
             .order_by(vi_collate("full_name"))
         )
         self.fields["co_authors"].required = False
+        # The catalogue lessons of the teacher's subjects and grades; the service checks that the
+        # lesson matches the subject and grade chosen.
+        self.fields["lesson"].queryset = (
+            CatalogueLesson.objects.filter(subject__in=self.fields["subject"].queryset, grade__in=grades)
+            .select_related("subject", "textbook_series")
+            .order_by("subject__order", "grade", "textbook_series_id", "number")
+        )
+        self.fields["lesson"].label_from_instance = _lesson_label
+        self.fields["lesson"].required = False
+        self.fields["lesson"].empty_label = _("(Không chọn – bài chưa có trong danh mục)")
+        self.fields["lesson"].help_text = _(
+            "Chọn bài tương ứng trong danh mục (nếu có) để bài giảng được tính vào mức độ bao phủ chương trình."
+        )
 
     def clean(self):
         data = super().clean()
@@ -77,6 +96,7 @@ class LectureForm(forms.ModelForm):
                     subject=data["subject"],
                     grade=data["grade"],
                     co_authors=list(data.get("co_authors") or []),
+                    lesson=data.get("lesson"),
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():

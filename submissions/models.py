@@ -92,6 +92,37 @@ class SubmissionWindow(models.Model):
         )
 
 
+class CatalogueLesson(models.Model):
+    """One lesson or topic of the curriculum for a subject, a grade and a textbook series: the
+    denominator of curriculum coverage (reports' dashboards). Imported from a spreadsheet by
+    officers (reports.catalogue); a lecture may name the lesson it teaches."""
+
+    subject = models.ForeignKey(
+        Subject, verbose_name=_("môn học"), on_delete=models.PROTECT, related_name="catalogue_lessons"
+    )
+    grade = models.PositiveSmallIntegerField(_("khối lớp"), choices=GRADE_CHOICES)
+    textbook_series = models.ForeignKey(
+        TextbookSeries,
+        verbose_name=_("bộ sách"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    number = models.PositiveSmallIntegerField(_("số thứ tự"))
+    title = models.CharField(_("tên bài học / chủ đề"), max_length=300)
+    topic = models.CharField(_("chương / chủ đề lớn"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("bài học trong danh mục")
+        verbose_name_plural = _("danh mục bài học")
+        ordering = ["subject__order", "grade", "textbook_series_id", "number"]
+        indexes = [models.Index(fields=["subject", "grade", "textbook_series", "number"])]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
 class Lecture(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("tác giả"), on_delete=models.PROTECT, related_name="lectures"
@@ -123,6 +154,14 @@ class Lecture(models.Model):
     description = models.TextField(_("mô tả"), blank=True)
     keywords = models.CharField(
         _("từ khoá"), max_length=300, blank=True, help_text=_("Cách nhau bởi dấu phẩy.")
+    )
+    lesson = models.ForeignKey(
+        CatalogueLesson,
+        verbose_name=_("bài trong danh mục"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lectures",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -60,6 +60,7 @@ def lecture_create(request):
             description=data["description"],
             keywords=data["keywords"],
             co_authors=list(data["co_authors"]),
+            lesson=data["lesson"],
         ),
         success=created,
         page=page,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearning.figures_cache import figures_changed
 from repository.services import publication_reindex
 from submissions import selectors as submission_selectors
 from submissions import services as submission_services
@@ -84,4 +85,6 @@ def lecture_update(*, lecture: Lecture, actor, **fields) -> Lecture:
     with transaction.atomic():
         lecture = submission_services.lecture_update(lecture=lecture, actor=actor, **fields)
         publication_reindex(lecture)
+        # The catalogue lesson may have changed: coverage counts the lecture's publications.
+        figures_changed(unit_id=lecture.school_id)
     return lecture
