@@ -45,6 +45,17 @@ MENU = {
         "demo.ldso",
     },
     "Nhập tài khoản": {"demo.qtt", "demo.phong", "demo.phong.lc", "demo.ldso"},
+    # The dashboards (reports): the same reach as the approved-lecture lists.
+    "Bảng số liệu": {
+        "demo.ht",
+        "demo.pht",
+        "demo.ht.thpt",
+        "demo.cumtruong",
+        "demo.phong",
+        "demo.phong.lc",
+        "demo.cvso",
+        "demo.ldso",
+    },
     # The approved-lecture lists (reports): whoever may inspect some school, cluster, district or city.
     "Danh sách phê duyệt": {
         "demo.ht",
