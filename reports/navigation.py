@@ -84,7 +84,7 @@ def home_summaries(user, scope):
             _("Trường chưa nộp trong đợt đang mở"),
             silent,
             url + "#table-silent_schools",
-            "warning" if silent else "body",
+            "warning-emphasis" if silent else "body",
         ),
         (_("Bao phủ chương trình"), coverage, url + "#table-coverage", "body"),
     ]

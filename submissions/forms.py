@@ -14,6 +14,18 @@ def _lesson_label(lesson: CatalogueLesson) -> str:
     return f"{lesson.subject.name} – {_('Lớp')} {lesson.grade}{series}: {lesson.number}. {lesson.title}"
 
 
+class LessonSelect(forms.Select):
+    """The catalogue lessons, each option carrying its subject and grade so that the page shows only
+    those of the subject and grade chosen (static/js/lesson-filter.js); without script, all."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        lesson = getattr(value, "instance", None)
+        if lesson is not None:
+            option["attrs"].update({"data-subject": lesson.subject_id, "data-grade": lesson.grade})
+        return option
+
+
 class LectureForm(forms.ModelForm):
     """Lecture metadata. The rules that tie the fields together live in `services.lecture_validate`."""
 
@@ -31,6 +43,7 @@ class LectureForm(forms.ModelForm):
             "co_authors",
         ]
         widgets = {
+            "lesson": LessonSelect,
             "description": forms.Textarea(attrs={"rows": 3}),
             "co_authors": forms.SelectMultiple(attrs={"size": 5}),
         }

@@ -101,6 +101,8 @@ def coverage(dscope: DashboardScope) -> tuple[Table, dict]:
 
 
 def _status(percent: float | None, deadline: datetime.date, today: datetime.date, target: float = 100) -> str:
+    if percent is None:
+        return _("Chưa có bài nào để tính")
     if percent is not None and percent >= target:
         return _("Đạt")
     if today > deadline:

@@ -24,6 +24,14 @@ class Table:
     rows: list[list] = field(default_factory=list)
     note: str = ""
 
+    @property
+    def header(self) -> list[tuple[str, bool]]:
+        """(column name, whether it holds figures): figures are right-aligned, text is not."""
+        return [
+            (name, i > 0 and all(isinstance(r[i], int | float | type(None)) for r in self.rows))
+            for i, name in enumerate(self.columns)
+        ]
+
 
 @dataclass(frozen=True)
 class DashboardScope:
