@@ -45,6 +45,7 @@ MENU = {
         "demo.ldso",
     },
     "Nhập tài khoản": {"demo.qtt", "demo.phong", "demo.phong.lc", "demo.ldso"},
+    "Lịch nộp bài": {"demo.phong", "demo.phong.lc", "demo.ldso"},
     # The approved-lecture lists (reports): whoever may inspect some school, cluster, district or city.
     "Danh sách phê duyệt": {
         "demo.ht",
