@@ -36,6 +36,10 @@ class AcademicYear(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def semester2_starts_on(self) -> datetime.date:
+        return self.semester1_ends_on + datetime.timedelta(days=1)
+
 
 class SubmissionKind(models.TextChoices):
     LECTURE = "lecture", _("Bài giảng điện tử")
@@ -57,6 +61,17 @@ class SubmissionWindow(models.Model):
     year = models.ForeignKey(
         AcademicYear, verbose_name=_("năm học"), on_delete=models.PROTECT, related_name="windows"
     )
+    # The scope the window is for: None is the whole city (the Department's windows); a district
+    # officer's windows hold their district and apply only to its schools.
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("phạm vi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submission_windows",
+        help_text=_("Để trống: toàn thành phố."),
+    )
     slot = models.CharField(_("thời điểm"), max_length=20, choices=Slot.choices, default=Slot.OTHER)
     name = models.CharField(_("tên đợt"), max_length=200)
     opens_on = models.DateField(_("mở từ ngày"))
@@ -71,7 +86,9 @@ class SubmissionWindow(models.Model):
         ordering = ["opens_on"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(closes_on__gte=models.F("opens_on")), name="window_closes_after_opens"
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="window_closes_after_opens",
+                violation_error_message=_("Ngày đóng phải bằng hoặc sau ngày mở."),
             ),
         ]
 
@@ -85,6 +102,24 @@ class SubmissionWindow(models.Model):
 
     def is_open_on(self, day: datetime.date) -> bool:
         return self.opens_on <= day <= self.closes_on
+
+    @property
+    def kinds_display(self) -> str:
+        labels = dict(SubmissionKind.choices)
+        return (
+            ", ".join(str(labels.get(k, k)) for k in self.kinds) if self.kinds else str(_("Mọi loại hồ sơ"))
+        )
+
+    @property
+    def levels_display(self) -> str:
+        labels = dict(SchoolLevel.choices)
+        if not self.school_levels:
+            return str(_("Mọi cấp học"))
+        return ", ".join(str(labels.get(v, v)) for v in self.school_levels)
+
+    def applies_to(self, school: Unit | None) -> bool:
+        """A city-wide window applies to every school; a district's only to the schools under it."""
+        return self.unit_id is None or (school is not None and school.path.startswith(self.unit.path))
 
     def accepts(self, *, kind: str, school_level: str) -> bool:
         return (not self.kinds or kind in self.kinds) and (

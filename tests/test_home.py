@@ -56,6 +56,17 @@ MENU = {
         "demo.cvso",
         "demo.ldso",
     },
+    "Lịch nộp bài": {"demo.phong", "demo.phong.lc", "demo.ldso"},
+    # Semester reports: school leaders and district officers write them, the city leader reads them.
+    "Báo cáo học kì": {
+        "demo.ht",
+        "demo.pht",
+        "demo.ht.thpt",
+        "demo.cumtruong",
+        "demo.phong",
+        "demo.phong.lc",
+        "demo.ldso",
+    },
     # The approved-lecture lists (reports): whoever may inspect some school, cluster, district or city.
     "Danh sách phê duyệt": {
         "demo.ht",
