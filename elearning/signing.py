@@ -83,6 +83,14 @@ def _load_signer(p12_path: str, password: bytes | None):
         raise SigningError(f"cannot load the PKCS#12 file {p12_path}: {exc}") from exc
 
 
+def certificate_subject(p12_path: str, password: bytes | str | None) -> str:
+    """The common name (else the whole subject) of the PKCS#12 file's certificate."""
+    if isinstance(password, str):
+        password = password.encode()
+    subject = _load_signer(p12_path, password or None).signing_cert.subject
+    return subject.native.get("common_name") or subject.human_friendly
+
+
 def configured_trust_roots() -> list:
     """The self-signed certificates found in the configured PKCS#12 files (the units' CAs, or a
     unit's own self-signed certificate): what the verify page trusts."""

@@ -85,7 +85,7 @@ def _render(document: ApprovedDocument) -> tuple[bytes, str]:
         location=document.unit_name,
         name=document.signer_name,
     )
-    return pdf, signing.verify_pdf(pdf, trust_roots=[]).signer
+    return pdf, signing.certificate_subject(certificate.p12_path, certificate.password)
 
 
 def approved_document_build(*, document_id: int) -> bool:
