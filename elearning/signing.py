@@ -21,6 +21,7 @@ Certificates per issuing unit come from the environment (`SIGNING_CERTIFICATES`,
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import logging
 import os
@@ -91,6 +92,13 @@ def certificate_subject(p12_path: str, password: bytes | str | None) -> str:
     return subject.native.get("common_name") or subject.human_friendly
 
 
+@functools.lru_cache(maxsize=256)
+def _self_signed_in(p12_path: str, modified: float, password: bytes | None) -> tuple:
+    """The self-signed certificates of one PKCS#12 file (cached per path, change time and password)."""
+    signer = _load_signer(p12_path, password)
+    return tuple(c for c in [signer.signing_cert, *signer.cert_registry] if c.self_signed in ("yes", "maybe"))
+
+
 def configured_trust_roots() -> list:
     """The self-signed certificates found in the configured PKCS#12 files (the units' CAs, or a
     unit's own self-signed certificate): what the verify page trusts."""
@@ -98,13 +106,11 @@ def configured_trust_roots() -> list:
     for code in getattr(settings, "SIGNING_CERTIFICATES", None) or {}:
         cert = certificate_for(code)
         try:
-            signer = _load_signer(cert.p12_path, cert.password)
-        except SigningError:
+            found = _self_signed_in(cert.p12_path, os.stat(cert.p12_path).st_mtime, cert.password)
+        except (OSError, SigningError):
             logger.warning("signing certificate of %s cannot be read", code)
             continue
-        for c in [signer.signing_cert, *signer.cert_registry]:
-            if c.self_signed in ("yes", "maybe"):
-                roots[c.sha256] = c
+        roots.update({c.sha256: c for c in found})
     return list(roots.values())
 
 

@@ -15,9 +15,10 @@ import datetime
 import hashlib
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from elearning import signing
@@ -43,14 +44,16 @@ def approved_document_request(*, minutes: Minutes) -> ApprovedDocument:
 
     case = minutes.case
     reviewers = minutes.reviewers or []
-    document = ApprovedDocument.objects.create(
-        minutes=minutes,
-        title=_("Biên bản thẩm định bài giảng “%(title)s” (phiên bản %(version)s, %(level)s)")
-        % {
+    # The title is part of the document: in the platform's language, whoever decided.
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Biên bản thẩm định bài giảng “%(title)s” (phiên bản %(version)s, %(level)s)") % {
             "title": case.lecture.title,
             "version": case.version.number,
             "level": minutes.get_level_display().lower(),
-        },
+        }
+    document = ApprovedDocument.objects.create(
+        minutes=minutes,
+        title=title,
         signer_name=minutes.decided_by.get_full_name(),
         signer_role=reviewers[0].get("role", "") if reviewers else "",
         unit_name=minutes.unit_name,
@@ -97,7 +100,8 @@ def approved_document_build(*, document_id: int) -> bool:
     if document is None or document.status == ApprovedDocument.Status.READY:
         return document is not None
     try:
-        pdf, subject = _render(document)
+        with translation.override(settings.LANGUAGE_CODE):
+            pdf, subject = _render(document)
     except Exception as exc:  # a broken certificate, WeasyPrint, the storage: try again later
         logger.exception("approved document %s could not be built", document_id)
         ApprovedDocument.objects.filter(pk=document_id).update(

@@ -115,3 +115,16 @@ def test_certificate_from_settings(settings, monkeypatch):
     assert signing.certificate_for("A") == signing.Certificate("A", "/etc/a.p12", None)
     assert signing.certificate_for("B").password == "bí mật".encode()
     assert signing.certificate_for("C") is None
+
+
+def test_the_configured_certificates_roots_are_trusted(settings, monkeypatch, tmp_path):
+    """By default the verification trusts the roots inside the configured PKCS#12 files."""
+    ca = make_ca(tmp_path, signer_name="Trường THCS Lê Quý Đôn")
+    signed = signing.sign_pdf(_pdf(1), str(ca.p12_path), ca.password)
+    settings.SIGNING_CERTIFICATES = {}
+    assert not signing.verify_pdf(signed).trusted
+    settings.SIGNING_CERTIFICATES = {
+        "THCS-LQD": {"p12": str(ca.p12_path), "password_env": "SIGNING_PASSWORD_LQD"}
+    }
+    monkeypatch.setenv("SIGNING_PASSWORD_LQD", ca.password)
+    assert signing.verify_pdf(signed).trusted
