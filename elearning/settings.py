@@ -322,6 +322,13 @@ PREVIEW_TOKEN_SECONDS = env.int("PREVIEW_TOKEN_SECONDS", default=15 * 60)
 # (default "UBND THÀNH PHỐ <place>"; a province sets "UBND TỈNH …").
 DOCUMENT_PLACE = env("DOCUMENT_PLACE", default="")
 DOCUMENT_CITY_AUTHORITY = env("DOCUMENT_CITY_AUTHORITY", default="")
+# Signed approvals (elearning/signing.py): issuing unit code → PKCS#12 file, as JSON, either a path
+# ({"THCS-LQD": "/etc/hoclieu/lqd.p12"}) or {"p12": path, "password_env": "NAME"} with the password
+# in the environment variable NAME. A unit without one gets the approval stamp only.
+SIGNING_CERTIFICATES = env.json("SIGNING_CERTIFICATES", default={})
+# Largest PDF the "Kiểm tra văn bản" page accepts, and checks one person may run an hour.
+VERIFY_MAX_BYTES = env.int("VERIFY_MAX_BYTES", default=20 * 1024 * 1024)
+VERIFY_MAX_PER_HOUR = env.int("VERIFY_MAX_PER_HOUR", default=60)
 # An approved-lecture list longer than this is built by a Celery task and kept for re-download.
 REPORT_BACKGROUND_ROWS = env.int("REPORT_BACKGROUND_ROWS", default=2000)
 # Reviewers are reminded this many days before a review is due.

@@ -11,6 +11,7 @@ MENU = {
     "Bài giảng của tôi": TEACHERS | PANEL_MEMBERS,  # the panels' core teachers teach too
     "Kho học liệu số": EVERYONE,
     "Hỗ trợ": EVERYONE,
+    "Kiểm tra văn bản": EVERYONE,
     "Chờ thẩm định": {
         "demo.tt",
         "demo.ht",
