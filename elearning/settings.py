@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "reviews",
     "repository",
     "reports",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -324,6 +325,15 @@ DOCUMENT_PLACE = env("DOCUMENT_PLACE", default="")
 DOCUMENT_CITY_AUTHORITY = env("DOCUMENT_CITY_AUTHORITY", default="")
 # An approved-lecture list longer than this is built by a Celery task and kept for re-download.
 REPORT_BACKGROUND_ROWS = env.int("REPORT_BACKGROUND_ROWS", default=2000)
+# OAI-PMH (interop.oai): the repository's name and identifier (a domain name: item identifiers are
+# oai:<identifier>:lecture/<id>), its contact, records a page, how long a resumption token lasts,
+# and the codes of the districts whose library is harvested besides the city's (opt-in).
+OAI_REPOSITORY_NAME = env("OAI_REPOSITORY_NAME", default="Học liệu số – Bài giảng điện tử")
+OAI_REPOSITORY_IDENTIFIER = env("OAI_REPOSITORY_IDENTIFIER", default="hoclieu.example.edu.vn")
+OAI_ADMIN_EMAIL = env("OAI_ADMIN_EMAIL", default=env("SUPPORT_EMAIL", default="hotro@hoclieu.example.edu.vn"))
+OAI_PAGE_SIZE = env.int("OAI_PAGE_SIZE", default=100)
+OAI_TOKEN_SECONDS = env.int("OAI_TOKEN_SECONDS", default=24 * 60 * 60)
+OAI_DISTRICTS = env.list("OAI_DISTRICTS", default=[])
 # Reviewers are reminded this many days before a review is due.
 REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=2)
 
