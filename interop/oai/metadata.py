@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from repository.models import Publication
+from submissions.formats import PACKAGE_FORMATS, Format
 from submissions.models import Lecture
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -36,16 +37,6 @@ FORMATS = {
     "lom": MetadataFormat("lom", "http://ltsc.ieee.org/xsd/lomv1.0/lom.xsd", LOM),
 }
 
-MIME_TYPES = {
-    "scorm12": "application/zip",
-    "scorm2004": "application/zip",
-    "html5": "application/zip",
-    "mp4": "video/mp4",
-    "webm": "video/webm",
-    "pdf": "application/pdf",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 # Characters XML 1.0 cannot carry, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -59,6 +50,13 @@ def sub(parent: ET.Element, tag: str, text=None, **attrib) -> ET.Element:
     if text is not None:
         el.text = clean(text)
     return el
+
+
+def _mime_type(fmt: str) -> str | None:
+    try:
+        return Format(fmt).mime_type if fmt != Format.UNKNOWN else None
+    except ValueError:
+        return None
 
 
 def _keywords(lecture: Lecture) -> list[str]:
@@ -92,13 +90,10 @@ def oai_dc(lecture: Lecture, publication: Publication) -> ET.Element:
     sub(root, f"{{{DC}}}publisher", publication.scope.name)
     sub(root, f"{{{DC}}}contributor", lecture.school.name)
     sub(root, f"{{{DC}}}date", publication.published_at.date().isoformat())
-    sub(
-        root,
-        f"{{{DC}}}type",
-        "InteractiveResource" if version.detected_format in ("scorm12", "scorm2004", "html5") else "Text",
-    )
-    if version.detected_format in MIME_TYPES:
-        sub(root, f"{{{DC}}}format", MIME_TYPES[version.detected_format])
+    interactive = version.detected_format in PACKAGE_FORMATS
+    sub(root, f"{{{DC}}}type", "InteractiveResource" if interactive else "Text")
+    if mime := _mime_type(version.detected_format):
+        sub(root, f"{{{DC}}}format", mime)
     sub(root, f"{{{DC}}}identifier", item_url(lecture, publication))
     sub(root, f"{{{DC}}}language", "vi")
     sub(root, f"{{{DC}}}rights", "Bản quyền thuộc tác giả (all rights reserved)")
@@ -153,8 +148,8 @@ def lom(lecture: Lecture, publication: Publication) -> ET.Element:
     sub(date, f"{{{LOM}}}dateTime", publication.published_at.date().isoformat())
 
     technical = sub(root, f"{{{LOM}}}technical")
-    if version.detected_format in MIME_TYPES:
-        sub(technical, f"{{{LOM}}}format", MIME_TYPES[version.detected_format])
+    if mime := _mime_type(version.detected_format):
+        sub(technical, f"{{{LOM}}}format", mime)
     if version.size:
         sub(technical, f"{{{LOM}}}size", str(version.size))
     sub(technical, f"{{{LOM}}}location", item_url(lecture, publication))
