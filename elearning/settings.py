@@ -334,6 +334,10 @@ OAI_ADMIN_EMAIL = env("OAI_ADMIN_EMAIL", default=env("SUPPORT_EMAIL", default="h
 OAI_PAGE_SIZE = env.int("OAI_PAGE_SIZE", default=100)
 OAI_TOKEN_SECONDS = env.int("OAI_TOKEN_SECONDS", default=24 * 60 * 60)
 OAI_DISTRICTS = env.list("OAI_DISTRICTS", default=[])
+# The public catalogue of city-library lectures (interop.catalogue): off unless turned on, and the
+# origins that may frame it (the department's portal; "*" = any).
+PUBLIC_CATALOGUE = env.bool("PUBLIC_CATALOGUE", default=False)
+PUBLIC_CATALOGUE_FRAME_ANCESTORS = env.list("PUBLIC_CATALOGUE_FRAME_ANCESTORS", default=["*"])
 # Reviewers are reminded this many days before a review is due.
 REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=2)
 

@@ -59,6 +59,12 @@ def _mime_type(fmt: str) -> str | None:
         return None
 
 
+def _rights(publication: Publication) -> str:
+    version = publication.version
+    label = str(version.get_licence_display())
+    return f"{label} {version.licence_url}".strip()
+
+
 def _keywords(lecture: Lecture) -> list[str]:
     return [k.strip() for k in lecture.keywords.split(",") if k.strip()]
 
@@ -96,7 +102,7 @@ def oai_dc(lecture: Lecture, publication: Publication) -> ET.Element:
         sub(root, f"{{{DC}}}format", mime)
     sub(root, f"{{{DC}}}identifier", item_url(lecture, publication))
     sub(root, f"{{{DC}}}language", "vi")
-    sub(root, f"{{{DC}}}rights", "Bản quyền thuộc tác giả (all rights reserved)")
+    sub(root, f"{{{DC}}}rights", _rights(publication))
     return root
 
 
@@ -164,7 +170,7 @@ def lom(lecture: Lecture, publication: Publication) -> ET.Element:
     rights = sub(root, f"{{{LOM}}}rights")
     _vocab(rights, "cost", "no")
     _vocab(rights, "copyrightAndOtherRestrictions", "yes")
-    _langstring(rights, "description", "Bản quyền thuộc tác giả (all rights reserved)")
+    _langstring(rights, "description", _rights(publication))
 
     classification = sub(root, f"{{{LOM}}}classification")
     _vocab(classification, "purpose", "discipline")

@@ -32,6 +32,7 @@ from .lectures import (
     lecture_update,
     lecture_validate,
     version_new,
+    version_set_licence,
 )
 from .previews import (
     preview_pdf_key,
@@ -63,6 +64,7 @@ __all__ = [
     "lecture_create",
     "lecture_update",
     "lecture_validate",
+    "version_set_licence",
     "preview_pdf_key",
     "storage_delete_prefix",
     "upload_abort",

@@ -112,6 +112,7 @@ def test_metadata_is_well_formed_with_control_characters(client, library):
     lecture.title = "Địa lí\x0b dân cư & <đô thị>"
     lecture.save(update_fields=["title"])
     root = _oai(client, verb="ListRecords", metadataPrefix="lom")
+    assert "Bảo lưu mọi quyền" in ET.tostring(root, encoding="unicode")  # the version's licence
     assert "Địa lí dân cư & <đô thị>" in ET.tostring(root, encoding="unicode").replace("&amp;", "&").replace(
         "&lt;", "<"
     ).replace("&gt;", ">")
