@@ -42,5 +42,6 @@ urlpatterns = [
     path("library/", include("repository.urls")),
     path("reports/", include("reports.urls")),
     path("calendar/", include("submissions.calendar_urls")),
+    path("", include("interop.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -41,6 +41,7 @@ from .lectures import (
     lecture_update,
     lecture_validate,
     version_new,
+    version_set_licence,
 )
 from .previews import (
     preview_pdf_key,
@@ -74,6 +75,7 @@ __all__ = [
     "lecture_create",
     "lecture_update",
     "lecture_validate",
+    "version_set_licence",
     "preview_pdf_key",
     "storage_delete_prefix",
     "submission_window_save",
