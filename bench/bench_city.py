@@ -207,6 +207,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="measure only pages whose 'role | page' contains this")
     parser.add_argument("--out", default="", help="write the result as JSON here")
     parser.add_argument("--compare", default="", help="an earlier JSON result: print the growth of p50")
+    parser.add_argument(
+        "--slow-sql", type=int, default=0, help="then print the slowest SQL of the N worst pages"
+    )
     args = parser.parse_args()
     if "postgres" not in os.environ.get("DATABASE_URL", ""):
         raise SystemExit("Set DATABASE_URL to the PostgreSQL database loaded by manage.py load_city.")
@@ -248,6 +251,10 @@ def main() -> None:
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=1, ensure_ascii=False))
         print(f"\nJSON: {args.out}")
+    if args.slow_sql:
+        from bench.city_sql import print_slowest
+
+        print_slowest(list(result["pages"].values()), users, args.slow_sql)
 
 
 if __name__ == "__main__":
