@@ -7,6 +7,12 @@ def navigation(request):
     """The menu entries the signed-in user can use; templates only draw them."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "nav_menu": [], "nav_personal": []}
     scope = scope_for(user)
-    return {"nav_items": nav_registry.nav_items(user, scope), "user_roles": scope.roles}
+    items = nav_registry.nav_items(user, scope)
+    return {
+        "nav_items": items,
+        "nav_menu": nav_registry.menu(items),
+        "nav_personal": nav_registry.personal_items(items),
+        "user_roles": scope.roles,
+    }

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from elearning.navigation import HomeCard, NavItem
+from elearning.navigation import ADMIN, HomeCard, NavItem
 
 from .models import User
 from .rules import user_visible_q
@@ -12,9 +12,9 @@ from .rules import user_visible_q
 def nav_items(user, scope):
     items = []
     if scope.everything or scope.unit_paths or scope.admin_paths or scope.subject_ids:
-        items.append(NavItem(_("Nhân sự"), "accounts:user_list", order=80))
+        items.append(NavItem(_("Nhân sự"), "accounts:user_list", order=80, group=ADMIN))
     if scope.everything or scope.admin_paths:
-        items.append(NavItem(_("Nhập tài khoản"), "accounts:import_start", order=85))
+        items.append(NavItem(_("Nhập tài khoản"), "accounts:import_start", order=85, group=ADMIN))
     return items
 
 

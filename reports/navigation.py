@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from elearning.navigation import HomeCard, HomeSummary, NavItem
+from elearning.navigation import REPORTS, HomeCard, HomeSummary, NavItem
 
 from .rules import can_import_catalogue
 
@@ -25,10 +25,10 @@ def _reports(scope) -> bool:
 def nav_items(user, scope):
     items = []
     if _inspects(scope):
-        items.append(NavItem(_("Bảng số liệu"), "reports:dashboard", order=44))
-        items.append(NavItem(_("Danh sách phê duyệt"), "reports:approved_list", order=45))
+        items.append(NavItem(_("Bảng số liệu"), "reports:dashboard", order=44, group=REPORTS))
+        items.append(NavItem(_("Danh sách phê duyệt"), "reports:approved_list", order=45, group=REPORTS))
     if _reports(scope):
-        items.append(NavItem(_("Báo cáo học kì"), "reports:semester_list", order=47))
+        items.append(NavItem(_("Báo cáo học kì"), "reports:semester_list", order=47, group=REPORTS))
     return items
 
 

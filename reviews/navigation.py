@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from elearning.navigation import HomeCard, NavItem
+from elearning.navigation import PERSONAL, HomeCard, NavItem
 
 from . import lifecycle, selectors
 from .rules import review_roles
@@ -21,7 +21,7 @@ def nav_items(user, scope):
     if r.member_of:
         items.append(NavItem(_("Được phân công"), "reviews:assigned", order=30))
     # Anyone signed in may check whether a PDF is an approved document, unchanged.
-    items.append(NavItem(_("Kiểm tra văn bản"), "reviews:document_verify", order=95))
+    items.append(NavItem(_("Kiểm tra văn bản"), "reviews:document_verify", order=95, group=PERSONAL))
     return items
 
 

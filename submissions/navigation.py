@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from elearning.navigation import NavItem
+from elearning.navigation import ADMIN, NavItem
 
 from .rules import can_manage_calendar
 
@@ -14,7 +14,7 @@ def nav_items(user, scope):
     if scope.roles & TEACHER_ROLES:
         items.append(NavItem(_("Bài giảng của tôi"), "lectures:list", order=10))
     if can_manage_calendar(user):
-        items.append(NavItem(_("Lịch nộp bài"), "calendar:index", order=70))
+        items.append(NavItem(_("Lịch nộp bài"), "calendar:index", order=70, group=ADMIN))
     return items
 
 
