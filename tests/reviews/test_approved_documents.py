@@ -246,3 +246,22 @@ def test_verify_needs_csrf_and_is_rate_limited(demo, settings):
     response = _verify(client, demo.user("demo.gv"), b"not a pdf")
     assert response.status_code == 429 and "quá nhiều văn bản" in response.content.decode()
     cache.clear()
+
+
+def test_every_role_downloads_exactly_when_it_may_read_the_minutes(client, demo, settings):
+    """For every demo account: the approved PDF is a 200 exactly when the minutes page is, else
+    both are a 404; the school's own people are among the allowed, other schools' are not."""
+    from accounts.demo import USERS
+
+    settings.SIGNING_CERTIFICATES = {}
+    minutes = _approve_in_the_page(client, demo)
+    allowed = set()
+    for account in USERS:
+        client.force_login(demo.user(account.username))
+        page = client.get(reverse("reviews:minutes_detail", args=[minutes.pk])).status_code
+        download = client.get(reverse("reviews:minutes_approved_pdf", args=[minutes.pk])).status_code
+        assert (page, download) in {(200, 200), (404, 404)}, (account.username, page, download)
+        if download == 200:
+            allowed.add(account.username)
+    assert {"demo.gv", "demo.tt", "demo.ht", "demo.pht"} <= allowed
+    assert not allowed & {"demo.gv.th", "demo.gv.thpt", "demo.ht.thpt"}
