@@ -265,3 +265,20 @@ def test_every_role_downloads_exactly_when_it_may_read_the_minutes(client, demo,
             allowed.add(account.username)
     assert {"demo.gv", "demo.tt", "demo.ht", "demo.pht"} <= allowed
     assert not allowed & {"demo.gv.th", "demo.gv.thpt", "demo.ht.thpt"}
+
+
+def test_a_signed_pdf_with_an_update_appended_is_modified(client, demo, school_certificate):
+    """The approved PDF with an incremental update added after signing: the verify page says the
+    signature is valid but the document was modified after signing."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    minutes = _approve_in_the_page(client, demo)
+    pdf = _pdf_bytes(_download(client, demo.user("demo.gv"), minutes))
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    writer.set_info(generic.DictionaryObject({generic.NameObject("/Title"): generic.TextStringObject("Sửa")}))
+    out = io.BytesIO()
+    writer.write(out)
+    page = _verify(client, demo.user("demo.gv"), out.getvalue()).content.decode()
+    assert 'data-kind="modified"' in page
+    assert "Có chữ ký số hợp lệ nhưng văn bản đã bị sửa đổi sau khi ký" in page
