@@ -282,3 +282,13 @@ def test_a_signed_pdf_with_an_update_appended_is_modified(client, demo, school_c
     page = _verify(client, demo.user("demo.gv"), out.getvalue()).content.decode()
     assert 'data-kind="modified"' in page
     assert "Có chữ ký số hợp lệ nhưng văn bản đã bị sửa đổi sau khi ký" in page
+
+
+def test_verify_page_in_english(client, demo):
+    """Someone who chose English reads the verify page in English."""
+    user = demo.user("demo.gv")
+    user.language = "en"
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    page = client.get(reverse("reviews:document_verify")).content.decode()
+    assert "Verify an approved document" in page and "Document to verify (PDF)" in page
