@@ -32,6 +32,17 @@ class HomeCard:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class HomeSummary:
+    """A block of key figures at the top of the home page (an officer's or a leader's unit), with
+    the pages to act on them."""
+
+    title: str
+    figures: tuple  # (label, value, url, tone) — tone as HomeCard's
+    links: tuple  # (label, url)
+    note: str = ""
+
+
 def _modules():
     from accounts import navigation as accounts_nav
     from reports import navigation as reports_nav
@@ -52,3 +63,9 @@ def nav_items(user, scope) -> list[NavItem]:
 def home_cards(user, scope) -> list[HomeCard]:
     cards = [card for module in _modules() for card in module.home_cards(user, scope)]
     return sorted(cards, key=lambda c: c.order)
+
+
+def home_summaries(user, scope) -> list[HomeSummary]:
+    return [
+        s for module in _modules() for s in getattr(module, "home_summaries", lambda u, s: [])(user, scope)
+    ]

@@ -20,11 +20,13 @@ Certificates per issuing unit come from the environment (`SIGNING_CERTIFICATES`,
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import functools
 import io
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -228,6 +230,18 @@ def stamp_pdf(pdf: bytes, *, who: str, role: str, unit: str, date: datetime.date
 # --- The signature ----------------------------------------------------------------------------
 
 
+def _off_the_loop(fn, *args, **kwargs):
+    """pyHanko's synchronous calls run their coroutine with `asyncio.run`, which refuses a thread
+    that already runs an event loop (an ASGI server, or Playwright's sync API in the browser
+    tests). There the call runs in a short-lived thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 def sign_pdf(
     pdf: bytes,
     p12_path: str,
@@ -255,7 +269,7 @@ def sign_pdf(
     )
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+        return _off_the_loop(signers.sign_pdf, writer, meta, signer=signer).getvalue()
     except Exception as exc:
         raise SigningError(f"signing failed: {exc}") from exc
 
@@ -304,7 +318,7 @@ def verify_pdf(pdf: bytes, *, trust_roots: list | None = None) -> Verification:
     context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
     result = Verification(signed=True)
     try:
-        status = validate_pdf_signature(sig, context)
+        status = _off_the_loop(validate_pdf_signature, sig, context)
     except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
         logger.info("signature could not be validated: %s", exc)
         return result

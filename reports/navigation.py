@@ -1,9 +1,13 @@
-"""Menu entries and home-page cards of the reports app (see elearning/navigation.py)."""
+"""Menu entries, home-page cards and the home page's dashboard summary of the reports app
+(see elearning/navigation.py)."""
 
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from elearning.navigation import HomeCard, NavItem
+from elearning.navigation import HomeCard, HomeSummary, NavItem
+
+from .rules import can_import_catalogue
 
 INSPECTING_ROLES = {"principal", "vice_principal", "cluster_head", "district_officer"}
 
@@ -13,16 +17,25 @@ def _inspects(scope) -> bool:
     return scope.everything or bool(scope.subject_ids) or bool(scope.roles & INSPECTING_ROLES)
 
 
+def _reports(scope) -> bool:
+    """Whether semester reports are the user's to write or read (reports.rules)."""
+    return scope.everything or bool(scope.leads) or bool(scope.officer_of)
+
+
 def nav_items(user, scope):
-    if not _inspects(scope):
-        return []
-    return [NavItem(_("Danh sách phê duyệt"), "reports:approved_list", order=45)]
+    items = []
+    if _inspects(scope):
+        items.append(NavItem(_("Bảng số liệu"), "reports:dashboard", order=44))
+        items.append(NavItem(_("Danh sách phê duyệt"), "reports:approved_list", order=45))
+    if _reports(scope):
+        items.append(NavItem(_("Báo cáo học kì"), "reports:semester_list", order=47))
+    return items
 
 
 def home_cards(user, scope):
     if not _inspects(scope):
         return []
-    return [
+    cards = [
         HomeCard(
             title=_("Danh sách bài giảng được phê duyệt"),
             text=_(
@@ -33,3 +46,65 @@ def home_cards(user, scope):
             order=55,
         )
     ]
+    if can_import_catalogue(user):
+        cards.append(
+            HomeCard(
+                title=_("Danh mục bài học"),
+                text=_(
+                    "Nhập danh mục bài học theo môn, khối và bộ sách để tính mức độ bao phủ chương trình."
+                ),
+                url=reverse("reports:catalogue"),
+                tone="secondary",
+                order=57,
+            )
+        )
+    return cards
+
+
+def home_summaries(user, scope):
+    """The figures of the user's own unit (the dashboard's, from its cache) and where to act."""
+    if not _inspects(scope):
+        return []
+    from . import selectors
+    from .dashboard import dashboard_scope, figures_of
+
+    dscope = dashboard_scope(user, selectors.default_unit(user))
+    if dscope is None:
+        return []
+    tables = figures_of(dscope).tables
+    url = reverse("reports:dashboard_unit", args=[dscope.unit.pk])
+    submitted = sum(r[1] for r in tables["by_school"].rows)
+    approved = sum(r[2] for r in tables["by_school"].rows)
+    in_review = sum(r[1] for r in tables["cases_by_level"].rows)
+    overdue = sum(r[1] for r in tables["overdue_by_unit"].rows)
+    silent = len({r[0] for r in tables["silent_schools"].rows})
+    covered = sum(r[2] for r in tables["coverage"].rows)
+    total = sum(r[3] for r in tables["coverage"].rows)
+    coverage = f"{number_format(100 * covered / total, decimal_pos=1)}%" if total else "—"
+    figures = [
+        (_("Bài giảng đã nộp"), submitted, url, "body"),
+        (_("Được phê duyệt"), approved, url, "success"),
+        (_("Đang thẩm định"), in_review, url + "#table-cases_by_level", "primary"),
+        (_("Quá hạn thẩm định"), overdue, url + "#table-overdue_by_unit", "danger" if overdue else "body"),
+        (
+            _("Trường chưa nộp trong đợt đang mở"),
+            silent,
+            url + "#table-silent_schools",
+            "warning-emphasis" if silent else "body",
+        ),
+        (_("Bao phủ chương trình"), coverage, url + "#table-coverage", "body"),
+    ]
+    if dscope.unit.kind == "school":
+        figures.pop(4)
+    links = [
+        (_("Xem bảng số liệu"), url),
+        (
+            _("Danh sách bài giảng được phê duyệt"),
+            reverse("reports:approved_list") + f"?unit={dscope.unit.pk}",
+        ),
+        (_("Tải số liệu (Excel)"), reverse("reports:dashboard_export", args=[dscope.unit.pk])),
+        (_("Hồ sơ thẩm định trong đơn vị"), reverse("reviews:school_cases")),
+    ]
+    title = _("Tình hình học liệu số: %(unit)s") % {"unit": dscope.unit.name}
+    note = _("Chỉ tính môn bạn phụ trách.") if dscope.subject_ids else ""
+    return [HomeSummary(title=title, figures=tuple(figures), links=tuple(links), note=note)]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit
+from elearning.figures_cache import figures_changed
 from submissions.models import Lecture, LectureVersion
 
 from .models import Publication, PublicationEvent, RuntimeRecord, UsageDay
@@ -48,6 +49,7 @@ def publication_publish(*, version: LectureVersion, scope: Unit, level: str, act
             published_by=actor,
             search_text=lecture_search_text(lecture),
         )
+        figures_changed(unit_id=lecture.school_id)
         PublicationEvent.objects.bulk_create(
             [
                 PublicationEvent(
@@ -101,6 +103,7 @@ def publication_retract(*, publication: Publication, actor, reason: str) -> Publ
         publication.retracted_by = actor
         publication.retraction_reason = reason
         publication.save(update_fields=["state", "retracted_at", "retracted_by", "retraction_reason"])
+        figures_changed(unit_id=publication.lecture.school_id)
         PublicationEvent.objects.create(
             publication=publication,
             action=PublicationEvent.Action.RETRACTED,

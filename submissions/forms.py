@@ -6,7 +6,24 @@ from accounts.models import GRADES_BY_LEVEL, Subject, TextbookSeries
 from elearning.text import vi_collate
 
 from . import services
-from .models import Lecture
+from .models import CatalogueLesson, Lecture
+
+
+def _lesson_label(lesson: CatalogueLesson) -> str:
+    series = f" – {lesson.textbook_series.name}" if lesson.textbook_series_id else ""
+    return f"{lesson.subject.name} – {_('Lớp')} {lesson.grade}{series}: {lesson.number}. {lesson.title}"
+
+
+class LessonSelect(forms.Select):
+    """The catalogue lessons, each option carrying its subject and grade so that the page shows only
+    those of the subject and grade chosen (static/js/lesson-filter.js); without script, all."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        lesson = getattr(value, "instance", None)
+        if lesson is not None:
+            option["attrs"].update({"data-subject": lesson.subject_id, "data-grade": lesson.grade})
+        return option
 
 
 class LectureForm(forms.ModelForm):
@@ -20,11 +37,13 @@ class LectureForm(forms.ModelForm):
             "grade",
             "title",
             "textbook_series",
+            "lesson",
             "description",
             "keywords",
             "co_authors",
         ]
         widgets = {
+            "lesson": LessonSelect,
             "description": forms.Textarea(attrs={"rows": 3}),
             "co_authors": forms.SelectMultiple(attrs={"size": 5}),
         }
@@ -66,6 +85,19 @@ class LectureForm(forms.ModelForm):
             .order_by(vi_collate("full_name"))
         )
         self.fields["co_authors"].required = False
+        # The catalogue lessons of the teacher's subjects and grades; the service checks that the
+        # lesson matches the subject and grade chosen.
+        self.fields["lesson"].queryset = (
+            CatalogueLesson.objects.filter(subject__in=self.fields["subject"].queryset, grade__in=grades)
+            .select_related("subject", "textbook_series")
+            .order_by("subject__order", "grade", "textbook_series_id", "number")
+        )
+        self.fields["lesson"].label_from_instance = _lesson_label
+        self.fields["lesson"].required = False
+        self.fields["lesson"].empty_label = _("(Không chọn – bài chưa có trong danh mục)")
+        self.fields["lesson"].help_text = _(
+            "Chọn bài tương ứng trong danh mục (nếu có) để bài giảng được tính vào mức độ bao phủ chương trình."
+        )
 
     def clean(self):
         data = super().clean()
@@ -77,6 +109,7 @@ class LectureForm(forms.ModelForm):
                     subject=data["subject"],
                     grade=data["grade"],
                     co_authors=list(data.get("co_authors") or []),
+                    lesson=data.get("lesson"),
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():

@@ -46,6 +46,28 @@ MENU = {
         "demo.ldso",
     },
     "Nhập tài khoản": {"demo.qtt", "demo.phong", "demo.phong.lc", "demo.ldso"},
+    # The dashboards (reports): the same reach as the approved-lecture lists.
+    "Bảng số liệu": {
+        "demo.ht",
+        "demo.pht",
+        "demo.ht.thpt",
+        "demo.cumtruong",
+        "demo.phong",
+        "demo.phong.lc",
+        "demo.cvso",
+        "demo.ldso",
+    },
+    "Lịch nộp bài": {"demo.phong", "demo.phong.lc", "demo.ldso"},
+    # Semester reports: school leaders and district officers write them, the city leader reads them.
+    "Báo cáo học kì": {
+        "demo.ht",
+        "demo.pht",
+        "demo.ht.thpt",
+        "demo.cumtruong",
+        "demo.phong",
+        "demo.phong.lc",
+        "demo.ldso",
+    },
     # The approved-lecture lists (reports): whoever may inspect some school, cluster, district or city.
     "Danh sách phê duyệt": {
         "demo.ht",

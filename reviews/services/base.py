@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy
 
 from elearning.errors import Conflict
+from elearning.figures_cache import figures_changed
 
 from .. import rules as review_rules
 from ..models import CaseLog, CaseState, ReviewCase
@@ -21,6 +22,9 @@ ALREADY_DECIDED = gettext_lazy("Bài giảng này đã được quyết định.
 
 
 def _log(case: ReviewCase, *, actor, transition: str, source: str, comment: str = "") -> CaseLog:
+    """Every transition writes its log row here, so it is also where the dashboards of the
+    lecture's school and the units above it are told their figures changed (after the commit)."""
+    figures_changed(unit_id=case.lecture.school_id)
     return CaseLog.objects.create(
         case=case, actor=actor, transition=transition, source=source, target=case.state, comment=comment
     )

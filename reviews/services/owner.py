@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearning.figures_cache import figures_changed
 from repository.services import publication_reindex
 from submissions import selectors as submission_selectors
 from submissions import services as submission_services
@@ -33,9 +34,12 @@ def lecture_submit(*, lecture: Lecture, actor, today: datetime.date | None = Non
         if last is not None and last.state == CaseState.RETURNED:
             return lecture_resubmit(lecture=version.lecture, actor=actor)
         level = version.lecture.school_level
-        window = submission_selectors.window_open_on(today, school_level=level)
+        school = version.lecture.school
+        window = submission_selectors.window_open_on(today, school_level=level, school=school)
         if window is None:
-            raise ValidationError(submission_selectors.closed_window_message(today, school_level=level))
+            raise ValidationError(
+                submission_selectors.closed_window_message(today, school_level=level, school=school)
+            )
         submission_services.version_mark_submitted(version=version, window=window)
         return case_submit(version=version, actor=actor, window=window)
 
@@ -84,4 +88,6 @@ def lecture_update(*, lecture: Lecture, actor, **fields) -> Lecture:
     with transaction.atomic():
         lecture = submission_services.lecture_update(lecture=lecture, actor=actor, **fields)
         publication_reindex(lecture)
+        # The catalogue lesson may have changed: coverage counts the lecture's publications.
+        figures_changed(unit_id=lecture.school_id)
     return lecture

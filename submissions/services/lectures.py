@@ -12,7 +12,7 @@ from accounts.models import RoleAssignment, SchoolLevel, Unit
 from elearning.text import vi_collate
 
 from .. import selectors
-from ..models import Lecture, LectureVersion
+from ..models import Lecture, LectureVersion, Licence
 from ..rules import can_edit_lecture
 
 
@@ -38,7 +38,7 @@ def colleagues_of(user, school: Unit):
     )
 
 
-def lecture_validate(*, author, department: Unit, subject, grade: int, co_authors=()) -> str:
+def lecture_validate(*, author, department: Unit, subject, grade: int, co_authors=(), lesson=None) -> str:
     """Checks that the metadata fit together; returns the school level of the grade.
 
     Raises a ValidationError keyed by field, in words a teacher understands.
@@ -52,6 +52,14 @@ def lecture_validate(*, author, department: Unit, subject, grade: int, co_author
             "subject": subject.name,
             "dept": department.name,
             "names": names,
+        }
+    if lesson is not None and (lesson.subject_id != subject.pk or lesson.grade != grade):
+        errors["lesson"] = _(
+            "Bài “%(lesson)s” trong danh mục thuộc môn %(subject)s lớp %(grade)d, không khớp với môn và lớp đã chọn."
+        ) % {
+            "lesson": lesson.title,
+            "subject": lesson.subject.name,
+            "grade": lesson.grade,
         }
     level = ""
     if grade not in subject.grades:
@@ -91,10 +99,17 @@ def lecture_create(
     description: str = "",
     keywords: str = "",
     co_authors=(),
+    lesson=None,
 ) -> Lecture:
-    """Creates a lecture and its first (draft) version. No lock needed: nothing exists yet."""
+    """Creates a lecture and its first (draft) version, optionally linked to the catalogue lesson
+    it teaches (counted in curriculum coverage). No lock needed: nothing exists yet."""
     level = lecture_validate(
-        author=author, department=department, subject=subject, grade=grade, co_authors=co_authors
+        author=author,
+        department=department,
+        subject=subject,
+        grade=grade,
+        co_authors=co_authors,
+        lesson=lesson,
     )
     with transaction.atomic():
         lecture = Lecture.objects.create(
@@ -108,6 +123,7 @@ def lecture_create(
             textbook_series=textbook_series,
             description=description,
             keywords=keywords,
+            lesson=lesson,
         )
         lecture.co_authors.set(co_authors)
         LectureVersion.objects.create(lecture=lecture, number=1)
@@ -128,7 +144,7 @@ def lecture_update(*, lecture: Lecture, actor, **fields) -> Lecture:
         if selectors.draft_version(lecture) is None:
             raise ValidationError(_("Chỉ sửa được thông tin khi bài giảng đang là bản nháp."))
         co_authors = fields.pop("co_authors", None)
-        merged = {f: fields.get(f, getattr(lecture, f)) for f in ("department", "subject", "grade")}
+        merged = {f: fields.get(f, getattr(lecture, f)) for f in ("department", "subject", "grade", "lesson")}
         level = lecture_validate(
             author=actor,
             co_authors=co_authors if co_authors is not None else lecture.co_authors.all(),
@@ -172,4 +188,16 @@ def _lock_draft(version: LectureVersion, actor) -> LectureVersion:
     # SECURITY: a submitted version is immutable; its file and checks never change again.
     if version.is_submitted:
         raise ValidationError(_("Phiên bản này đã nộp nên không thay đổi được. Hãy tạo phiên bản mới."))
+    return version
+
+
+def version_set_licence(*, version: LectureVersion, actor, licence: str) -> LectureVersion:
+    """The owner chooses the licence of a draft; it is fixed with the version when submitted.
+    Locks the version."""
+    if licence not in Licence.values:
+        raise ValidationError(_("Hãy chọn một giấy phép trong danh sách."))
+    with transaction.atomic():
+        version = _lock_draft(version, actor)
+        version.licence = licence
+        version.save(update_fields=["licence"])
     return version

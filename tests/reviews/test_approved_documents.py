@@ -4,6 +4,7 @@ the school has a certificate, downloadable within the minutes' scope, and recogn
 
 import datetime
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -69,7 +70,11 @@ def _pyhanko_status(pdf: bytes, root):
 
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     (signature,) = reader.embedded_signatures
-    return validate_pdf_signature(signature, ValidationContext(trust_roots=[root], allow_fetching=False))
+    context = ValidationContext(trust_roots=[root], allow_fetching=False)
+    # pyHanko's own validator, straight; in a thread of its own because an earlier browser test's
+    # Playwright loop may still run in this one (pyHanko's sync call refuses a running loop).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(validate_pdf_signature, signature, context).result()
 
 
 @pytest.fixture
