@@ -5,8 +5,12 @@ issuing unit has a certificate, stored with its SHA-256.
 the pending row and queues the build on commit. The build (`approved_document_build`, by
 `reviews.tasks.approved_document_task`) renders, stamps, signs and stores outside any lock, then
 marks the row ready under one; a failure is logged and kept on the row, the decision stands, and
-the sweeper (`approved_documents_sweep`, every five minutes) tries again. A record version's
-approval will call the same request with its own source (see `ApprovedDocument.minutes`).
+the sweeper (`approved_documents_sweep`, every five minutes) tries again.
+
+Records plug in with one call: a record version's approval creates its row the same way (its own
+nullable key beside `ApprovedDocument.minutes`, signer, unit, number) and `_source_pdf` gains the
+branch that reads its file; stamping, signing, storing, the download and "Kiểm tra văn bản" are
+shared.
 """
 
 from __future__ import annotations
@@ -65,9 +69,17 @@ def approved_document_request(*, minutes: Minutes) -> ApprovedDocument:
     return document
 
 
+def _source_pdf(document: ApprovedDocument) -> bytes:
+    """The document as approved, before the stamp: chosen by the key that is set. A record
+    version's approval adds its branch here (its PDF, or its DOCX converted by LibreOffice)."""
+    if document.minutes_id:
+        return minutes_pdf_bytes(minutes_context(document.minutes))
+    raise ValueError(f"approved document {document.pk} has no source")
+
+
 def _render(document: ApprovedDocument) -> tuple[bytes, str]:
     """The approved PDF's bytes and the signing certificate's subject ("" when not signed)."""
-    pdf = minutes_pdf_bytes(minutes_context(document.minutes))
+    pdf = _source_pdf(document)
     day = timezone.localtime(document.approved_at).date()
     pdf = signing.stamp_pdf(
         pdf,

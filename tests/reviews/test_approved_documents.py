@@ -251,3 +251,49 @@ def test_verify_needs_csrf_and_is_rate_limited(demo, settings):
     response = _verify(client, demo.user("demo.gv"), b"not a pdf")
     assert response.status_code == 429 and "quá nhiều văn bản" in response.content.decode()
     cache.clear()
+
+
+def test_every_role_downloads_exactly_when_it_may_read_the_minutes(client, demo, settings):
+    """For every demo account: the approved PDF is a 200 exactly when the minutes page is, else
+    both are a 404; the school's own people are among the allowed, other schools' are not."""
+    from accounts.demo import USERS
+
+    settings.SIGNING_CERTIFICATES = {}
+    minutes = _approve_in_the_page(client, demo)
+    allowed = set()
+    for account in USERS:
+        client.force_login(demo.user(account.username))
+        page = client.get(reverse("reviews:minutes_detail", args=[minutes.pk])).status_code
+        download = client.get(reverse("reviews:minutes_approved_pdf", args=[minutes.pk])).status_code
+        assert (page, download) in {(200, 200), (404, 404)}, (account.username, page, download)
+        if download == 200:
+            allowed.add(account.username)
+    assert {"demo.gv", "demo.tt", "demo.ht", "demo.pht"} <= allowed
+    assert not allowed & {"demo.gv.th", "demo.gv.thpt", "demo.ht.thpt"}
+
+
+def test_a_signed_pdf_with_an_update_appended_is_modified(client, demo, school_certificate):
+    """The approved PDF with an incremental update added after signing: the verify page says the
+    signature is valid but the document was modified after signing."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    minutes = _approve_in_the_page(client, demo)
+    pdf = _pdf_bytes(_download(client, demo.user("demo.gv"), minutes))
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    writer.set_info(generic.DictionaryObject({generic.NameObject("/Title"): generic.TextStringObject("Sửa")}))
+    out = io.BytesIO()
+    writer.write(out)
+    page = _verify(client, demo.user("demo.gv"), out.getvalue()).content.decode()
+    assert 'data-kind="modified"' in page
+    assert "Có chữ ký số hợp lệ nhưng văn bản đã bị sửa đổi sau khi ký" in page
+
+
+def test_verify_page_in_english(client, demo):
+    """Someone who chose English reads the verify page in English."""
+    user = demo.user("demo.gv")
+    user.language = "en"
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    page = client.get(reverse("reviews:document_verify")).content.decode()
+    assert "Verify an approved document" in page and "Document to verify (PDF)" in page
