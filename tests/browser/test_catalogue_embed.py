@@ -29,6 +29,7 @@ def test_the_portal_frames_the_catalogue_and_an_officer_copies_the_snippet(live_
     screenshot(page, "catalogue-list")
     page.get_by_role("link", name="Hình tam giác đều").click()
     page.get_by_test_id("catalogue-download").wait_for()
+    page.locator("[data-testid=preview-pdf][data-state=ready]").wait_for()  # drawn by pdf.js
     screenshot(page, "catalogue-detail-open")
 
     # A portal on another origin (about:blank here) frames the catalogue.
