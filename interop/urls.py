@@ -12,4 +12,5 @@ urlpatterns = [
     path("catalogue/<int:pk>/", views.catalogue_detail, name="catalogue_detail"),
     path("catalogue/<int:pk>/download/", views.catalogue_download, name="catalogue_download"),
     path("catalogue/<int:pk>/offline/", views.catalogue_offline, name="catalogue_offline"),
+    path("catalogue/<int:pk>/file/", views.catalogue_file, name="catalogue_file"),
 ]

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import GRADE_CHOICES, Subject
 from elearning.http import attachment_response
-from repository import offline
+from repository import content, offline
+from submissions.formats import MEDIA_FORMATS, Format
 
 from . import catalogue
 
@@ -57,13 +58,25 @@ def catalogue_list(request):
 @xframe_options_exempt
 def catalogue_detail(request, pk):
     publication = catalogue.catalogue_publication(pk)
+    fmt = publication.version.detected_format
+    open_licence = catalogue.is_open(publication)
+    # The library's preview component (components/preview.html): video, or PDF drawn by pdf.js.
+    preview = {"kind": "none"}
+    if open_licence and (fmt in MEDIA_FORMATS or fmt == Format.PDF):
+        src = reverse("interop:catalogue_file", args=[publication.pk])
+        preview = {
+            "kind": "video" if fmt in MEDIA_FORMATS else "pdf",
+            "src": src,
+            "type": Format(fmt).mime_type,
+        }
     context = {
         "publication": publication,
         "lecture": publication.lecture,
         "version": publication.version,
-        "open": catalogue.is_open(publication),
+        "open": open_licence,
+        "preview": preview,
         "offline_size": offline.offline_size(publication)
-        if catalogue.is_open(publication) and offline.offline_kind(publication)
+        if open_licence and offline.offline_kind(publication)
         else None,
         "embed": request.GET.get("embed") == "1",
     }
@@ -85,6 +98,27 @@ def catalogue_download(request, pk):
     version = publication.version
     name = (version.original_name or "bai-giang").rsplit("/", 1)[-1]
     return attachment_response(key=version.file_key, filename=name)
+
+
+@require_GET
+def catalogue_file(request, pk):
+    """A video or PDF of an openly licensed lecture, inline for the detail page's preview (video
+    with Range requests). Packages are not previewed here: their offline copy is offered."""
+    publication = _open_publication(pk)
+    version = publication.version
+    fmt = version.detected_format
+    if fmt not in MEDIA_FORMATS and fmt != Format.PDF:
+        raise Http404
+    response = content.file_response(
+        request,
+        version.file_key,
+        content_type=Format(fmt).mime_type,
+        redirect_remote=True,
+        filename=(version.original_name or "bai-giang").rsplit("/", 1)[-1],
+        disposition="inline",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_GET

@@ -23,6 +23,7 @@ def open_pub(library, demo):
 def _urls(pub):
     return [
         reverse("interop:catalogue_detail", args=[pub.pk]),
+        reverse("interop:catalogue_file", args=[pub.pk]),
         reverse("interop:catalogue_download", args=[pub.pk]),
         reverse("interop:catalogue_offline", args=[pub.pk]),
     ]
@@ -59,6 +60,11 @@ def test_files_only_under_an_open_licence(client, settings, library, open_pub, d
     assert client.get(reverse("interop:catalogue_download", args=[closed.pk])).status_code == 404
     page = client.get(reverse("interop:catalogue_detail", args=[open_pub.pk])).content.decode()
     assert "CC BY-NC-SA 4.0" in page and "creativecommons.org/licenses/by-nc-sa/4.0/" in page
+    assert 'data-testid="preview-pdf"' in page  # previewed in the page (pdf.js)
+    inline = client.get(reverse("interop:catalogue_file", args=[open_pub.pk]))
+    assert inline["Content-Type"] == "application/pdf"
+    assert inline["Content-Disposition"].startswith("inline;")
+    assert client.get(reverse("interop:catalogue_file", args=[closed.pk])).status_code == 404
     download = client.get(reverse("interop:catalogue_download", args=[open_pub.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
@@ -66,6 +72,12 @@ def test_files_only_under_an_open_licence(client, settings, library, open_pub, d
         client.get(reverse("interop:catalogue_offline", args=[open_pub.pk]))["Content-Type"]
         == "application/zip"
     )
+    # The same lecture with a file but all rights reserved: metadata only.
+    LectureVersion.objects.filter(pk=open_pub.version_id).update(licence="all_rights_reserved")
+    for url in _urls(open_pub)[1:]:
+        assert client.get(url).status_code == 404
+    assert 'data-testid="catalogue-closed"' in client.get(_urls(open_pub)[0]).content.decode()
+    LectureVersion.objects.filter(pk=open_pub.version_id).update(licence="cc_by_nc_sa")
     publication_retract(publication=open_pub, actor=demo.user("demo.ldso"), reason="Hết hiệu lực")
     for url in _urls(open_pub):
         assert client.get(url).status_code == 404

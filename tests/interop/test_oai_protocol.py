@@ -116,3 +116,13 @@ def test_metadata_is_well_formed_with_control_characters(client, library):
     assert "Địa lí dân cư & <đô thị>" in ET.tostring(root, encoding="unicode").replace("&amp;", "&").replace(
         "&lt;", "<"
     ).replace("&gt;", ">")
+
+
+def test_a_page_of_records_costs_the_same_queries_whatever_its_size(
+    client, library, settings, demo, django_assert_max_num_queries
+):
+    """ListRecords runs a fixed number of queries (no query per record)."""
+    settings.OAI_DISTRICTS = ["PGD-HB", "PGD-LC"]
+    with django_assert_max_num_queries(6):
+        root = _oai(client, verb="ListRecords", metadataPrefix="lom")
+    assert len(root.findall(f"{OAI}ListRecords/{OAI}record")) == 3

@@ -83,6 +83,10 @@ def test_the_detail_page_offers_the_copy_with_its_size(demo, client):
     assert 'data-testid="offline-size">(khoảng ' in html
     assert "không được tính vào thống kê" in html
     assert _offline_url(pub) in html
+    assert "offline-external" not in html
+    LectureVersion.objects.filter(pk=pub.version_id).update(external_hosts=["cdn.example.com"])
+    html = client.get(pub.get_absolute_url()).content.decode()
+    assert "Gói này tải một số tệp từ cdn.example.com" in html
 
 
 @pytest.mark.parametrize("kind", ["pdf", "mp4"])
