@@ -165,3 +165,30 @@ def test_without_a_catalogue_coverage_falls_back_to_lesson_titles(client, demo):
     tables, page = tables_of(client, demo.unit("THCS-LQD"))
     assert tables["coverage"].rows == [["Toán", 6, 1, 2, 50.0]]
     assert "Chưa có danh mục bài học" in page.content.decode()
+
+
+def test_overdue_reviews_and_turnaround_match_the_cases(client, demo):
+    """A case past its due date shows under its department; turnaround is the median and 90th
+    percentile of decided cases' days, computed here from their dates."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.workflow import overdue_window
+
+    late = submit(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title="Quá hạn", window=overdue_window())
+    decided = [
+        approve(submit(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title=f"Bài {i}")) for i in range(3)
+    ]
+    for i, case in enumerate(decided):  # decided 1, 2 and 10 days after opening
+        ReviewCase.objects.filter(pk=case.pk).update(
+            decided_at=case.opened_at + datetime.timedelta(days=[1, 2, 10][i])
+        )
+    client.force_login(demo.user("demo.phong"))
+    tables, _page = tables_of(client, demo.unit("PGD-HB"))
+    due = ReviewCase.objects.get(pk=late.pk).due_on
+    assert tables["overdue_by_unit"].rows == [
+        [f"{late.unit.name} – {late.unit.parent.name}", 1, (timezone.localdate() - due).days]
+    ]
+    school_row = tables["turnaround"].rows[0]
+    assert school_row == ["Cấp trường", 3, 2.0, 10.0]
