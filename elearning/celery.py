@@ -23,6 +23,10 @@ app.conf.beat_schedule = {
         "task": "submissions.tasks.upload_sessions_cleanup_task",
         "schedule": crontab(minute=17),
     },
+    "approved-document-sweeper": {
+        "task": "reviews.tasks.approved_documents_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "daily-review-reminders": {
         "task": "reviews.tasks.review_reminders_task",
         "schedule": crontab(hour=7, minute=0),

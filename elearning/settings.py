@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "reviews",
     "repository",
     "reports",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -322,8 +323,28 @@ PREVIEW_TOKEN_SECONDS = env.int("PREVIEW_TOKEN_SECONDS", default=15 * 60)
 # (default "UBND THÀNH PHỐ <place>"; a province sets "UBND TỈNH …").
 DOCUMENT_PLACE = env("DOCUMENT_PLACE", default="")
 DOCUMENT_CITY_AUTHORITY = env("DOCUMENT_CITY_AUTHORITY", default="")
+# Signed approvals (elearning/signing.py): issuing unit code → PKCS#12 file, as JSON, either a path
+# ({"THCS-LQD": "/etc/hoclieu/lqd.p12"}) or {"p12": path, "password_env": "NAME"} with the password
+# in the environment variable NAME. A unit without one gets the approval stamp only.
+SIGNING_CERTIFICATES = env.json("SIGNING_CERTIFICATES", default={})
+# Largest PDF the "Kiểm tra văn bản" page accepts, and checks one person may run an hour.
+VERIFY_MAX_BYTES = env.int("VERIFY_MAX_BYTES", default=20 * 1024 * 1024)
+VERIFY_MAX_PER_HOUR = env.int("VERIFY_MAX_PER_HOUR", default=60)
 # An approved-lecture list longer than this is built by a Celery task and kept for re-download.
 REPORT_BACKGROUND_ROWS = env.int("REPORT_BACKGROUND_ROWS", default=2000)
+# OAI-PMH (interop.oai): the repository's name and identifier (a domain name: item identifiers are
+# oai:<identifier>:lecture/<id>), its contact, records a page, how long a resumption token lasts,
+# and the codes of the districts whose library is harvested besides the city's (opt-in).
+OAI_REPOSITORY_NAME = env("OAI_REPOSITORY_NAME", default="Học liệu số – Bài giảng điện tử")
+OAI_REPOSITORY_IDENTIFIER = env("OAI_REPOSITORY_IDENTIFIER", default="hoclieu.example.edu.vn")
+OAI_ADMIN_EMAIL = env("OAI_ADMIN_EMAIL", default=env("SUPPORT_EMAIL", default="hotro@hoclieu.example.edu.vn"))
+OAI_PAGE_SIZE = env.int("OAI_PAGE_SIZE", default=100)
+OAI_TOKEN_SECONDS = env.int("OAI_TOKEN_SECONDS", default=24 * 60 * 60)
+OAI_DISTRICTS = env.list("OAI_DISTRICTS", default=[])
+# The public catalogue of city-library lectures (interop.catalogue): off unless turned on, and the
+# origins that may frame it (the department's portal; "*" = any).
+PUBLIC_CATALOGUE = env.bool("PUBLIC_CATALOGUE", default=False)
+PUBLIC_CATALOGUE_FRAME_ANCESTORS = env.list("PUBLIC_CATALOGUE_FRAME_ANCESTORS", default=["*"])
 # Reviewers are reminded this many days before a review is due.
 REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=2)
 

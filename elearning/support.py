@@ -204,6 +204,67 @@ def guides() -> list[Guide]:
                 ),
             ],
         ),
+        *interop_guides(),
+    ]
+
+
+def interop_guides() -> list[Guide]:
+    """How other systems reach the library (issue 14): harvesting by OAI-PMH, the catalogue in
+    the department's portal. Addresses are read from SITE_URL and the OAI settings."""
+    site = settings.SITE_URL.rstrip("/")
+    return [
+        Guide(
+            "thu-thap-oai-pmh",
+            _("Hệ thống tổng hợp học liệu: thu thập qua OAI-PMH"),
+            [
+                _("Địa chỉ gốc (base URL) của kho: %(url)s — không cần đăng nhập, trả lời theo OAI-PMH 2.0.")
+                % {"url": f"{site}/oai/"},
+                _(
+                    "Trong phần mềm thu thập (harvester) của hệ thống tổng hợp, thêm một nguồn mới với địa chỉ trên, "
+                    "rồi kiểm tra bằng lệnh Identify: %(url)s"
+                )
+                % {"url": f"{site}/oai/?verb=Identify"},
+                _(
+                    "Chọn định dạng siêu dữ liệu: oai_dc (Dublin Core) hoặc lom (IEEE LOM). Mỗi bản ghi là một bài giảng "
+                    "đang xuất bản ở kho cấp thành phố (và kho của quận/huyện đã đăng ký chia sẻ), mã bản ghi dạng "
+                    "oai:%(id)s:lecture/<số>."
+                )
+                % {"id": settings.OAI_REPOSITORY_IDENTIFIER},
+                _(
+                    "Thu thập theo tập hợp nếu chỉ cần một môn hoặc một khối lớp: set=subject:<mã môn> hoặc set=grade:<lớp> "
+                    "(danh sách tập hợp: ListSets)."
+                ),
+                _(
+                    "Thu thập định kỳ chỉ phần thay đổi bằng tham số from (ngày giờ UTC của lần thu thập trước). Danh sách "
+                    "dài được chia trang bằng resumptionToken, có hạn dùng %(hours)s giờ."
+                )
+                % {"hours": settings.OAI_TOKEN_SECONDS // 3600},
+                _(
+                    'Bài giảng bị gỡ khỏi kho xuất hiện dưới dạng bản ghi đã xoá (status="deleted"): hãy gỡ bài đó khỏi '
+                    "hệ thống tổng hợp."
+                ),
+            ],
+        ),
+        Guide(
+            "nhung-danh-muc",
+            _("Cổng thông tin của Sở: nhúng danh mục bài giảng công khai"),
+            [
+                _(
+                    "Quản trị hệ thống bật danh mục công khai (biến môi trường PUBLIC_CATALOGUE=1) và khai báo địa chỉ "
+                    "cổng thông tin được phép nhúng (PUBLIC_CATALOGUE_FRAME_ANCESTORS)."
+                ),
+                _("Lãnh đạo hoặc chuyên viên Sở đăng nhập, mở %(url)s và sao chép đoạn mã nhúng.")
+                % {"url": f"{site}/catalogue/embed/"},
+                _(
+                    "Dán đoạn mã vào trang của cổng thông tin ở chế độ soạn HTML. Danh mục chỉ gồm bài giảng đang xuất bản "
+                    "ở kho cấp thành phố; bài giảng bị gỡ tự biến mất."
+                ),
+                _(
+                    "Chỉ bài giảng mà tác giả chọn giấy phép mở (Creative Commons) khi nộp mới tải về được từ danh mục; "
+                    "các bài khác chỉ hiện thông tin."
+                ),
+            ],
+        ),
     ]
 
 
@@ -221,6 +282,25 @@ def questions() -> list[Question]:
     from submissions.uploads import human_size
 
     return [
+        Question(
+            "ngoai-tuyen",
+            _("Dùng bài giảng trên lớp khi không có mạng thế nào?"),
+            _(
+                "Trên trang bài giảng trong kho, bấm “Tải về để dùng ngoại tuyến” (dung lượng hiện ngay trên nút). "
+                "Giải nén tệp zip trên máy tính của lớp và nháy đúp vào index.html: bài giảng mở trong trình duyệt, không "
+                "cần mạng. Kết quả học chỉ lưu trong trình duyệt của máy đó; việc dùng bản ngoại tuyến không được tính "
+                "vào thống kê của kho."
+            ),
+        ),
+        Question(
+            "giay-phep",
+            _("Chọn giấy phép cho bài giảng để làm gì?"),
+            _(
+                "Trước khi nộp, tác giả chọn giấy phép cho phiên bản (mặc định: bảo lưu mọi quyền). Nếu chọn giấy phép mở "
+                "Creative Commons (ví dụ CC BY-NC-SA) và bài được xuất bản ở kho cấp thành phố, mọi người tải được bài "
+                "từ danh mục công khai của Sở; giấy phép được giữ nguyên khi đã nộp."
+            ),
+        ),
         Question(
             "dot-nop",
             _("Khi nào được nộp bài?"),

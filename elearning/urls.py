@@ -41,5 +41,7 @@ urlpatterns = [
     path("library/", include((reviews_library_urlpatterns, "library_actions"))),
     path("library/", include("repository.urls")),
     path("reports/", include("reports.urls")),
+    path("calendar/", include("submissions.calendar_urls")),
+    path("", include("interop.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import GRADE_CHOICES, SchoolLevel, Subject
+from submissions.models import AcademicYear
 
+from .models import SemesterReport
 from .selectors import LEVELS, ListQuery, inspectable_unit, periods
 
 
@@ -75,3 +77,32 @@ def query_from_params(user, params: dict) -> ListQuery | None:
         return None
     form = ApprovedListForm({k: v for k, v in params.items() if k != "unit"}, unit=unit)
     return form.query() if form.is_valid() else None
+
+
+class SemesterReportStartForm(forms.Form):
+    """Which report to open: the unit (among those the user reports for), the year, the period."""
+
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None, empty_label=None)
+    year = forms.ModelChoiceField(label=_("Năm học"), queryset=None, empty_label=None)
+    period = forms.ChoiceField(label=_("Kì báo cáo"), choices=SemesterReport.Period.choices)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].error_messages["invalid_choice"] = _("Bạn không lập báo cáo cho đơn vị này.")
+        self.fields["year"].queryset = AcademicYear.objects.order_by("-starts_on")
+        self.fields["year"].error_messages["invalid_choice"] = _("Năm học không có trong lịch.")
+
+
+class SemesterReportTextForm(forms.ModelForm):
+    class Meta:
+        model = SemesterReport
+        fields = ["difficulties", "causes", "recommendations"]
+        widgets = {f: forms.Textarea(attrs={"rows": 5}) for f in fields}
+        help_texts = {
+            "difficulties": _(
+                "Những khó khăn trong xây dựng, thẩm định và sử dụng bài giảng điện tử trong kì."
+            ),
+            "causes": _("Nguyên nhân của những khó khăn trên."),
+            "recommendations": _("Kiến nghị, đề xuất gửi cấp trên. Mỗi ý một dòng."),
+        }

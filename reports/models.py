@@ -109,3 +109,54 @@ class CatalogueImport(models.Model):
 
     def get_absolute_url(self):
         return reverse("reports:catalogue_detail", args=[self.pk])
+
+
+class SemesterReport(models.Model):
+    """The report of seed 002 §4 that a school's principal or a district officer sends at the end
+    of semester I and of the year: the period's figures and approved lectures (gathered when it is
+    generated) and three free-text sections the author writes in the app. One per unit and period;
+    the generated DOCX and PDF are kept under `docx_key` / `pdf_key` to download again."""
+
+    class Period(models.TextChoices):
+        SEMESTER1 = "semester1", _("Cuối học kì I")
+        YEAR = "year", _("Cuối năm học")
+
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    year = models.ForeignKey(
+        "submissions.AcademicYear", verbose_name=_("năm học"), on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField(_("kì báo cáo"), max_length=20, choices=Period.choices)
+    difficulties = models.TextField(_("Khó khăn"), blank=True)
+    causes = models.TextField(_("Nguyên nhân"), blank=True)
+    recommendations = models.TextField(_("Kiến nghị, đề xuất"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="semester_reports"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    generated_at = models.DateTimeField(_("lập lúc"), null=True, blank=True)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    figures = models.JSONField(default=dict, blank=True)  # the snapshot printed in the files
+    docx_key = models.CharField(max_length=300, blank=True)
+    pdf_key = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("báo cáo học kì")
+        verbose_name_plural = _("báo cáo học kì")
+        ordering = ["-year__starts_on", "-period", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "period"], name="one_semester_report_per_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_period_display()} {self.year} – {self.unit}"
+
+    def get_absolute_url(self):
+        return reverse("reports:semester_detail", args=[self.pk])
+
+    @property
+    def period_label(self) -> str:
+        if self.period == self.Period.SEMESTER1:
+            return _("học kì I năm học %(y)s") % {"y": self.year.name}
+        return _("năm học %(y)s") % {"y": self.year.name}

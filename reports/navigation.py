@@ -17,13 +17,19 @@ def _inspects(scope) -> bool:
     return scope.everything or bool(scope.subject_ids) or bool(scope.roles & INSPECTING_ROLES)
 
 
+def _reports(scope) -> bool:
+    """Whether semester reports are the user's to write or read (reports.rules)."""
+    return scope.everything or bool(scope.leads) or bool(scope.officer_of)
+
+
 def nav_items(user, scope):
-    if not _inspects(scope):
-        return []
-    return [
-        NavItem(_("Bảng số liệu"), "reports:dashboard", order=44),
-        NavItem(_("Danh sách phê duyệt"), "reports:approved_list", order=45),
-    ]
+    items = []
+    if _inspects(scope):
+        items.append(NavItem(_("Bảng số liệu"), "reports:dashboard", order=44))
+        items.append(NavItem(_("Danh sách phê duyệt"), "reports:approved_list", order=45))
+    if _reports(scope):
+        items.append(NavItem(_("Báo cáo học kì"), "reports:semester_list", order=47))
+    return items
 
 
 def home_cards(user, scope):

@@ -89,3 +89,54 @@ def catalogue_subject_ids(user) -> tuple[int, ...] | None:
     if scope.everything or scope.officer_of:
         return None
     return tuple(scope.subject_ids)
+
+
+# --- Semester reports (seed 002 §4) ------------------------------------------------------------
+# A school's principal or vice principal reports for the school, a district officer for the
+# district. The office above reads them: a district officer the reports of their schools, the
+# city leader every report. Nobody else sees one (404).
+
+
+def reporting_units_q(user) -> Q:
+    """The units the user writes semester reports for (twin of `can_write_report`)."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Q(pk__in=[])
+    return Q(kind=Unit.Kind.SCHOOL, pk__in=scope.leads, is_active=True) | Q(
+        kind=Unit.Kind.DISTRICT, pk__in=scope.officer_of, is_active=True
+    )
+
+
+def can_write_report(user, unit: Unit) -> bool:
+    scope = scope_for(user)
+    if scope.user_id is None or unit is None or not unit.is_active:
+        return False
+    return (unit.kind == Unit.Kind.SCHOOL and unit.pk in scope.leads) or (
+        unit.kind == Unit.Kind.DISTRICT and unit.pk in scope.officer_of
+    )
+
+
+def report_visible_q(user, *, prefix: str = "") -> Q:
+    """Filter twin of `can_view_report`, on SemesterReport."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Q(pk__in=[])
+    if scope.everything:
+        return Q()
+    q = Q(**{f"{prefix}unit_id__in": list(scope.leads | scope.officer_of)})
+    if scope.officer_of:
+        districts = Unit.objects.filter(pk__in=scope.officer_of).values_list("path", flat=True)
+        q |= _paths_q(f"{prefix}unit__path", list(districts))
+    return q
+
+
+def can_view_report(user, report) -> bool:
+    scope = scope_for(user)
+    if scope.user_id is None or report is None:
+        return False
+    if scope.everything or can_write_report(user, report.unit):
+        return True
+    return any(
+        report.unit.path.startswith(path)
+        for path in Unit.objects.filter(pk__in=scope.officer_of).values_list("path", flat=True)
+    )

@@ -1,4 +1,5 @@
-"""Writes of the reports app: building approved-lecture lists and keeping the long ones."""
+"""Writes of the reports app: building approved-lecture lists and keeping the long ones; the
+semester reports."""
 
 from __future__ import annotations
 
@@ -19,9 +20,12 @@ from . import catalogue
 from .exports import excel, pdf
 from .exports.document import ApprovedList, approved_list
 from .forms import query_from_params
-from .models import CatalogueImport, ListExport, ScopeTarget
+from .models import CatalogueImport, ListExport, ScopeTarget, SemesterReport
 from .rules import catalogue_subject_ids
 from .selectors import ListQuery, approved_rows, rows_of
+from .semester.document import semester_document
+from .semester.figures import approved_list_rows, report_period, semester_figures
+from .semester.files import build_docx, build_pdf
 
 logger = logging.getLogger(__name__)
 CONTENT_TYPES = {
@@ -175,3 +179,59 @@ def catalogue_import_apply(*, batch: CatalogueImport, actor) -> CatalogueImport:
         batch.save(update_fields=["status"])
         figures_changed_everywhere()
     return batch
+
+
+# --- Semester reports (seed 002 §4) ------------------------------------------------------------
+
+
+def semester_report_open(*, unit, year, period: str, actor) -> SemesterReport:
+    """The unit's report for the period, created empty the first time (idempotent). The caller
+    checks `reports.rules.can_write_report(actor, unit)`."""
+    report, _created = SemesterReport.objects.get_or_create(
+        unit=unit, year=year, period=period, defaults={"created_by": actor}
+    )
+    return report
+
+
+def semester_report_generate(*, report: SemesterReport, actor, today=None) -> SemesterReport:
+    """Gathers the period's figures and approved lectures as `actor` sees them, builds the DOCX
+    and the PDF, keeps them (replacing an earlier pair) and records the figures printed.
+
+    The three sections must be filled in first (a ValidationError by field says which). The
+    caller checks `can_write_report`."""
+    missing = {
+        name: _("Hãy viết phần này trước khi lập báo cáo.")
+        for name in ("difficulties", "causes", "recommendations")
+        if not getattr(report, name).strip()
+    }
+    if missing:
+        raise ValidationError(missing)
+    period = report_period(report.year, report.period)
+    rows = approved_list_rows(user=actor, unit=report.unit, period=period)
+    figures = semester_figures(unit=report.unit, period=period, rows=rows)
+    document = semester_document(
+        unit=report.unit,
+        period_label=report.period_label,
+        figures=figures,
+        rows=rows,
+        texts={n: getattr(report, n) for n in ("difficulties", "causes", "recommendations")},
+        today=today or timezone.localdate(),
+    )
+    old_keys = [k for k in (report.docx_key, report.pdf_key) if k]
+    folder = f"reports/semester/{report.unit_id}/{report.pk}"
+    docx_key = default_storage.save(
+        f"{folder}/{document.filename('docx')}", ContentFile(build_docx(document))
+    )
+    pdf_key = default_storage.save(f"{folder}/{document.filename('pdf')}", ContentFile(build_pdf(document)))
+    SemesterReport.objects.filter(pk=report.pk).update(
+        docx_key=docx_key,
+        pdf_key=pdf_key,
+        figures=figures.as_json(),
+        generated_at=timezone.now(),
+        generated_by=actor,
+    )
+    for key in old_keys:
+        if key not in (docx_key, pdf_key):
+            transaction.on_commit(lambda key=key: default_storage.delete(key))
+    report.refresh_from_db()
+    return report

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import catalogue_views, views
+from . import catalogue_views, semester_views, views
 from .dashboard import views as dashboard_views
 
 app_name = "reports"
@@ -18,4 +18,8 @@ urlpatterns = [
     path("catalogue/template.<str:fmt>", catalogue_views.catalogue_template, name="catalogue_template"),
     path("catalogue/<int:pk>/", catalogue_views.catalogue_detail, name="catalogue_detail"),
     path("catalogue/<int:pk>/confirm/", catalogue_views.catalogue_confirm, name="catalogue_confirm"),
+    path("semester/", semester_views.semester_list, name="semester_list"),
+    path("semester/start/", semester_views.semester_start, name="semester_start"),
+    path("semester/<int:pk>/", semester_views.semester_detail, name="semester_detail"),
+    path("semester/<int:pk>/download/<str:fmt>/", semester_views.semester_download, name="semester_download"),
 ]

@@ -153,7 +153,7 @@ def launchable(version: LectureVersion, index: int) -> TocEntry | None:
     return next((e for e in toc_entries(version) if e.index == index), None)
 
 
-def _with_parameters(href: str, parameters: str) -> str:
+def with_parameters(href: str, parameters: str) -> str:
     path = quote(content.safe_relpath(href))
     if not parameters:
         return path
@@ -196,7 +196,7 @@ def preview_for(request, version: LectureVersion, *, grant: str) -> dict:
         scorm = fmt in SCORM_FORMATS
         entries = toc_entries(version) if scorm else []
         items = [
-            {"entry": e, "src": f"{origin}{base}s/{e.index}/{_with_parameters(e.href, e.parameters)}"}
+            {"entry": e, "src": f"{origin}{base}s/{e.index}/{with_parameters(e.href, e.parameters)}"}
             if e.index is not None
             else {"entry": e, "src": ""}
             for e in entries

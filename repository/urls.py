@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.library, name="library"),
     path("<int:pk>/", views.publication_detail, name="publication_detail"),
     path("<int:pk>/download/", views.publication_download, name="publication_download"),
+    path("<int:pk>/offline/", views.publication_offline, name="publication_offline"),
     path("school/", views.school_library, name="my_school_library"),
     path("school/<int:pk>/", views.school_library, name="school_library"),
     path("coverage/<int:pk>/", views.coverage_view, name="coverage"),

@@ -4,6 +4,8 @@ action that notifies the authors: `reviews.services.publication_retract`, at /li
 
 from __future__ import annotations
 
+import tempfile
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -15,7 +17,7 @@ from accounts.models import SchoolLevel, Unit
 from accounts.rules import can_view_unit, scope_for
 from elearning.http import attachment_response
 
-from . import preview, selectors, services
+from . import offline, preview, selectors, services
 from .models import UsageDay
 from .rules import can_retract_publication
 
@@ -110,6 +112,7 @@ def publication_detail(request, pk):
         if publication.is_active
         else {"kind": "none"},
         "can_retract": can_retract_publication(request.user, publication),
+        "offline_size": offline.offline_size(publication) if offline.offline_kind(publication) else None,
     }
     return render(request, "repository/publication_detail.html", context)
 
@@ -131,6 +134,24 @@ def publication_download(request, pk):
     services.usage_record(publication=publication, user=request.user, kind=UsageDay.Kind.DOWNLOAD)
     name = (version.original_name or "bai-giang").rsplit("/", 1)[-1]
     return attachment_response(key=version.file_key, filename=name)
+
+
+@login_required
+@require_GET
+def publication_offline(request, pk):
+    """The offline copy (a zip to open from the file system, `repository.offline`) of an active
+    publication the user may read; the download is counted, its use on a classroom PC is not."""
+    publication = selectors.publication_for_user(request.user, pk)
+    if offline.offline_kind(publication) is None:
+        raise Http404
+    # A temporary file, not memory: a video lecture may be large.
+    archive = tempfile.TemporaryFile()  # closed by the FileResponse
+    offline.offline_zip(publication, archive)
+    archive.seek(0)
+    services.usage_record(publication=publication, user=request.user, kind=UsageDay.Kind.DOWNLOAD)
+    return attachment_response(
+        content=archive, filename=offline.offline_filename(publication), content_type="application/zip"
+    )
 
 
 @login_required

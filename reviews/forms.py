@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from elearning.text import vi_sorted
@@ -127,3 +130,32 @@ class NominateForm(forms.Form):
     comment = forms.CharField(
         label=_("Ý kiến đề cử"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class VerifyUploadForm(forms.Form):
+    """A PDF to check on "Kiểm tra văn bản"; `cleaned_data["pdf"]` is its bytes."""
+
+    file = forms.FileField(
+        label=_("Văn bản cần kiểm tra (PDF)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+        error_messages={"required": _("Hãy chọn tệp PDF cần kiểm tra."), "empty": _("Tệp rỗng.")},
+    )
+
+    def clean_file(self):
+        from pypdf import PdfReader
+        from pypdf.errors import PyPdfError
+
+        upload = self.cleaned_data["file"]
+        limit = settings.VERIFY_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(_("Tệp quá lớn (tối đa %(mb)s MB).") % {"mb": limit // (1024 * 1024)})
+        data = upload.read(limit + 1)
+        # A PDF may start with a few bytes of junk; readers look in the first kilobyte.
+        if b"%PDF-" not in data[:1024]:
+            raise forms.ValidationError(_("Tệp này không phải văn bản PDF."))
+        try:
+            PdfReader(io.BytesIO(data)).pages[0]
+        except (PyPdfError, ValueError, KeyError, IndexError, TypeError, AttributeError):
+            raise forms.ValidationError(_("Tệp PDF bị hỏng hoặc không đọc được.")) from None
+        self.cleaned_data["pdf"] = data
+        return upload

@@ -108,7 +108,7 @@ def lecture_status(lecture: Lecture, *, user=None, today: datetime.date | None =
             if resubmitting:
                 nxt = _("Nộp lại bản đã chỉnh sửa bất cứ lúc nào; bài sẽ về lại người đã yêu cầu chỉnh sửa.")
             else:
-                window = window_open_on(today, school_level=lecture.school_level)
+                window = window_open_on(today, school_level=lecture.school_level, school=lecture.school)
                 if window is not None:
                     nxt = _("Bấm “Nộp bài” trước hết ngày %(date)s (%(window)s).") % {
                         "date": _date(window.closes_on),
@@ -117,7 +117,9 @@ def lecture_status(lecture: Lecture, *, user=None, today: datetime.date | None =
                 else:
                     # No window today: say when the next opens instead of offering "Nộp bài"
                     # (the action list guards the endpoint too; the service checks again).
-                    nxt = closed_window_message(today, school_level=lecture.school_level)
+                    nxt = closed_window_message(
+                        today, school_level=lecture.school_level, school=lecture.school
+                    )
                     actions.discard("submit")
         if resubmitting:
             label = _("Cần chỉnh sửa – %(what)s") % {"what": label[0].lower() + label[1:]}

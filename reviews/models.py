@@ -436,3 +436,6 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.case_id} {self.user_id} {self.day}"
+
+
+from .approved_models import ApprovedDocument  # noqa: E402, F401  (one model module a concern)

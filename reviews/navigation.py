@@ -20,6 +20,8 @@ def nav_items(user, scope):
         items.append(NavItem(_("Thẩm định trong đơn vị"), "reviews:school_cases", order=25))
     if r.member_of:
         items.append(NavItem(_("Được phân công"), "reviews:assigned", order=30))
+    # Anyone signed in may check whether a PDF is an approved document, unchanged.
+    items.append(NavItem(_("Kiểm tra văn bản"), "reviews:document_verify", order=95))
     return items
 
 

@@ -36,3 +36,29 @@ def minutes_pdf_bytes(context: dict) -> bytes:
             "date_line": date_line(frame.place, day),
         },
     )
+
+
+def _place(case) -> str:
+    root = case.lecture.school.ancestors()[0] if case.lecture.school.path else None
+    name = root.name if root else ""
+    for prefix in ("Sở Giáo dục và Đào tạo ", "Sở GDĐT ", "Sở GD&ĐT "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return ""
+
+
+def minutes_context(minutes: Minutes) -> dict:
+    """The minutes page's context, which the PDF renders too."""
+    case = minutes.case
+    day = timezone.localtime(minutes.decided_at).date() if minutes.decided_at else datetime.date.today()
+    return {
+        "minutes": minutes,
+        "case": case,
+        "lecture": case.lecture,
+        "version": case.version,
+        "place": _place(case),
+        "day": day,
+        "passed": minutes.total is not None
+        and minutes.pass_mark is not None
+        and minutes.total >= minutes.pass_mark,
+    }

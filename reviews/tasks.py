@@ -40,3 +40,19 @@ def review_reminders_task() -> int:
     from .services import review_reminders_send
 
     return review_reminders_send()
+
+
+@shared_task(ignore_result=True)
+def approved_document_task(document_id: int) -> bool:
+    """Renders, stamps, signs and stores one approved document (a failure stays pending for the sweeper)."""
+    from .services.approved import approved_document_build
+
+    return approved_document_build(document_id=document_id)
+
+
+@shared_task(ignore_result=True)
+def approved_documents_sweep_task() -> int:
+    """Every five minutes (Celery beat): builds the approved documents still pending."""
+    from .services.approved import approved_documents_sweep
+
+    return approved_documents_sweep()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import approved_views, views
 
 app_name = "reviews"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("cases/<int:pk>/file/", views.case_file, name="case_file"),
     path("minutes/<int:pk>/", views.minutes_detail, name="minutes_detail"),
     path("minutes/<int:pk>/pdf/", views.minutes_pdf, name="minutes_pdf"),
+    path("minutes/<int:pk>/approved.pdf", approved_views.minutes_approved_pdf, name="minutes_approved_pdf"),
+    path("verify/", approved_views.document_verify, name="document_verify"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),

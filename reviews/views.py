@@ -4,8 +4,6 @@ case page and a clear message. No GET changes anything."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,8 +25,8 @@ from repository.selectors import publication_for_user
 from submissions.rules import can_preview_own_version
 
 from . import actions, selectors, services
-from .models import CaseState, Minutes, Notification, Rubric
-from .pdf import minutes_pdf_bytes
+from .models import ApprovedDocument, CaseState, Minutes, Notification, Rubric
+from .pdf import minutes_context, minutes_pdf_bytes
 from .rules import can_preview_case, is_case_reviewer
 
 STATE_FILTER_CHOICES = [("", _("Tất cả")), *CaseState.choices, ("overdue", _("Quá hạn"))]
@@ -249,41 +247,20 @@ def _get_minutes(request, pk) -> Minutes:
     return get_object_or_404(selectors.minutes_visible_to(request.user), pk=pk)
 
 
-def _place(case) -> str:
-    root = case.lecture.school.ancestors()[0] if case.lecture.school.path else None
-    name = root.name if root else ""
-    for prefix in ("Sở Giáo dục và Đào tạo ", "Sở GDĐT ", "Sở GD&ĐT "):
-        if name.startswith(prefix):
-            return name[len(prefix) :]
-    return ""
-
-
-def _minutes_context(minutes: Minutes) -> dict:
-    case = minutes.case
-    day = timezone.localtime(minutes.decided_at).date() if minutes.decided_at else datetime.date.today()
-    return {
-        "minutes": minutes,
-        "case": case,
-        "lecture": case.lecture,
-        "version": case.version,
-        "place": _place(case),
-        "day": day,
-        "passed": minutes.total is not None
-        and minutes.pass_mark is not None
-        and minutes.total >= minutes.pass_mark,
-    }
-
-
 @login_required
 def minutes_detail(request, pk):
     minutes = _get_minutes(request, pk)
-    return render(request, "reviews/minutes_detail.html", _minutes_context(minutes))
+    context = {
+        **minutes_context(minutes),
+        "approved": ApprovedDocument.objects.filter(minutes=minutes).first(),
+    }
+    return render(request, "reviews/minutes_detail.html", context)
 
 
 @login_required
 def minutes_pdf(request, pk):
     minutes = _get_minutes(request, pk)
-    pdf = minutes_pdf_bytes(_minutes_context(minutes))
+    pdf = minutes_pdf_bytes(minutes_context(minutes))
     filename = (
         f"bien-ban-tham-dinh-{minutes.case.lecture_id}-v{minutes.case.version.number}-{minutes.level}.pdf"
     )

@@ -32,6 +32,23 @@ class Format(StrEnum):
         """Vietnamese label shown to authors and reviewers."""
         return _LABELS[self]
 
+    @property
+    def mime_type(self) -> str:
+        """The file's media type as other systems name it (OAI-PMH records, offline copies)."""
+        return _MIME_TYPES[self]
+
+
+_MIME_TYPES = {
+    Format.SCORM12: "application/zip",
+    Format.SCORM2004: "application/zip",
+    Format.HTML5: "application/zip",
+    Format.MP4: "video/mp4",
+    Format.WEBM: "video/webm",
+    Format.PDF: "application/pdf",
+    Format.PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    Format.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    Format.UNKNOWN: "application/octet-stream",
+}
 
 _LABELS = {
     Format.SCORM12: "Gói SCORM 1.2",

@@ -36,6 +36,10 @@ class AcademicYear(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def semester2_starts_on(self) -> datetime.date:
+        return self.semester1_ends_on + datetime.timedelta(days=1)
+
 
 class SubmissionKind(models.TextChoices):
     LECTURE = "lecture", _("Bài giảng điện tử")
@@ -57,6 +61,17 @@ class SubmissionWindow(models.Model):
     year = models.ForeignKey(
         AcademicYear, verbose_name=_("năm học"), on_delete=models.PROTECT, related_name="windows"
     )
+    # The scope the window is for: None is the whole city (the Department's windows); a district
+    # officer's windows hold their district and apply only to its schools.
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("phạm vi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submission_windows",
+        help_text=_("Để trống: toàn thành phố."),
+    )
     slot = models.CharField(_("thời điểm"), max_length=20, choices=Slot.choices, default=Slot.OTHER)
     name = models.CharField(_("tên đợt"), max_length=200)
     opens_on = models.DateField(_("mở từ ngày"))
@@ -71,7 +86,9 @@ class SubmissionWindow(models.Model):
         ordering = ["opens_on"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(closes_on__gte=models.F("opens_on")), name="window_closes_after_opens"
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="window_closes_after_opens",
+                violation_error_message=_("Ngày đóng phải bằng hoặc sau ngày mở."),
             ),
         ]
 
@@ -85,6 +102,24 @@ class SubmissionWindow(models.Model):
 
     def is_open_on(self, day: datetime.date) -> bool:
         return self.opens_on <= day <= self.closes_on
+
+    @property
+    def kinds_display(self) -> str:
+        labels = dict(SubmissionKind.choices)
+        return (
+            ", ".join(str(labels.get(k, k)) for k in self.kinds) if self.kinds else str(_("Mọi loại hồ sơ"))
+        )
+
+    @property
+    def levels_display(self) -> str:
+        labels = dict(SchoolLevel.choices)
+        if not self.school_levels:
+            return str(_("Mọi cấp học"))
+        return ", ".join(str(labels.get(v, v)) for v in self.school_levels)
+
+    def applies_to(self, school: Unit | None) -> bool:
+        """A city-wide window applies to every school; a district's only to the schools under it."""
+        return self.unit_id is None or (school is not None and school.path.startswith(self.unit.path))
 
     def accepts(self, *, kind: str, school_level: str) -> bool:
         return (not self.kinds or kind in self.kinds) and (
@@ -179,6 +214,33 @@ class Lecture(models.Model):
         return reverse("lectures:detail", args=[self.pk])
 
 
+class Licence(models.TextChoices):
+    """The terms under which the author lets others reuse a version, chosen before submitting.
+    Only an open licence lets the public catalogue (interop) offer the lecture to everyone."""
+
+    ALL_RIGHTS_RESERVED = "all_rights_reserved", _("Bảo lưu mọi quyền (mặc định)")
+    CC_BY = "cc_by", _("CC BY 4.0 – ghi công tác giả")
+    CC_BY_SA = "cc_by_sa", _("CC BY-SA 4.0 – ghi công, chia sẻ tương tự")
+    CC_BY_NC = "cc_by_nc", _("CC BY-NC 4.0 – ghi công, phi thương mại")
+    CC_BY_NC_SA = "cc_by_nc_sa", _("CC BY-NC-SA 4.0 – ghi công, phi thương mại, chia sẻ tương tự")
+    CC_BY_ND = "cc_by_nd", _("CC BY-ND 4.0 – ghi công, không phái sinh")
+    CC_BY_NC_ND = "cc_by_nc_nd", _("CC BY-NC-ND 4.0 – ghi công, phi thương mại, không phái sinh")
+
+    @classmethod
+    def open_values(cls) -> list[str]:
+        return [c.value for c in cls if c != cls.ALL_RIGHTS_RESERVED]
+
+
+LICENCE_URLS = {
+    Licence.CC_BY: "https://creativecommons.org/licenses/by/4.0/",
+    Licence.CC_BY_SA: "https://creativecommons.org/licenses/by-sa/4.0/",
+    Licence.CC_BY_NC: "https://creativecommons.org/licenses/by-nc/4.0/",
+    Licence.CC_BY_NC_SA: "https://creativecommons.org/licenses/by-nc-sa/4.0/",
+    Licence.CC_BY_ND: "https://creativecommons.org/licenses/by-nd/4.0/",
+    Licence.CC_BY_NC_ND: "https://creativecommons.org/licenses/by-nc-nd/4.0/",
+}
+
+
 class LectureVersion(models.Model):
     """One version of a lecture with its main file. Immutable once submitted (services enforce it)."""
 
@@ -198,6 +260,9 @@ class LectureVersion(models.Model):
     lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("phiên bản"))
     change_note = models.TextField(_("nội dung thay đổi"), blank=True)
+    licence = models.CharField(
+        _("giấy phép"), max_length=20, choices=Licence.choices, default=Licence.ALL_RIGHTS_RESERVED
+    )
     # The main file: the server chose `file_key`; `original_name` is metadata only.
     file_key = models.CharField(max_length=500, blank=True)
     original_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
@@ -284,6 +349,18 @@ class LectureVersion(models.Model):
             return Format(self.detected_format).label
         except ValueError:
             return ""
+
+    @property
+    def is_openly_licensed(self) -> bool:
+        return self.licence in Licence.open_values()
+
+    @property
+    def licence_choices(self) -> list[tuple[str, str]]:
+        return Licence.choices
+
+    @property
+    def licence_url(self) -> str:
+        return LICENCE_URLS.get(self.licence, "")
 
     @property
     def scorm_label(self) -> str:

@@ -4,13 +4,18 @@ from django.utils.translation import gettext as _
 
 from elearning.navigation import NavItem
 
+from .rules import can_manage_calendar
+
 TEACHER_ROLES = {"teacher", "department_head"}
 
 
 def nav_items(user, scope):
+    items = []
     if scope.roles & TEACHER_ROLES:
-        return [NavItem(_("Bài giảng của tôi"), "lectures:list", order=10)]
-    return []
+        items.append(NavItem(_("Bài giảng của tôi"), "lectures:list", order=10))
+    if can_manage_calendar(user):
+        items.append(NavItem(_("Lịch nộp bài"), "calendar:index", order=70))
+    return items
 
 
 def home_cards(user, scope):

@@ -70,5 +70,45 @@ def is_teacher(user) -> bool:
     return "teacher" in scope_for(user).roles or "department_head" in scope_for(user).roles
 
 
+# --- The calendar (DESIGN.md 3: district officers manage their district's windows; the city
+# leader configures everything). Years, semesters and make-up weeks are the city's calendar, one
+# for every school (the Department sets the school-year plan); windows have a scope.
+
+
+def can_manage_calendar(user) -> bool:
+    """Whether the calendar pages are the user's: city leaders and district officers."""
+    scope = scope_for(user)
+    return scope.everything or bool(scope.officer_of)
+
+
+def can_edit_years(user) -> bool:
+    """Academic years, semesters and make-up weeks: the city's leaders only."""
+    return scope_for(user).everything
+
+
+def window_editable_q(user) -> Q:
+    """Filter twin of `can_edit_window`: the city leader every window, a district officer the
+    windows of their district."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Q()
+    return Q(unit_id__in=scope.officer_of) if scope.officer_of else Q(pk__in=[])
+
+
+@rules.predicate
+def can_edit_window(user, window) -> bool:
+    scope = scope_for(user)
+    if window is None:
+        return False
+    return scope.everything or (window.unit_id is not None and window.unit_id in scope.officer_of)
+
+
+def window_listed_q(user) -> Q:
+    """What the calendar page lists: the windows one may edit and, read-only, the city's."""
+    if not can_manage_calendar(user):
+        return Q(pk__in=[])
+    return window_editable_q(user) | Q(unit__isnull=True)
+
+
 rules.add_perm("submissions.view_lecture", can_view_lecture)
 rules.add_perm("submissions.edit_lecture", can_edit_lecture)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -100,27 +100,36 @@ def draft_version(lecture: Lecture) -> LectureVersion | None:
 # --- Calendar -------------------------------------------------------------------------------
 
 
+def _windows_for(school) -> QuerySet[SubmissionWindow]:
+    """The windows that apply to `school`: the city's and those of the units above it (its
+    district). Without a school, only the city's."""
+    scope = Q(unit__isnull=True)
+    if school is not None:
+        scope |= Q(unit_id__in=school.ancestor_ids)
+    return SubmissionWindow.objects.filter(scope)
+
+
 def window_open_on(
-    day: datetime.date, *, school_level: str, kind: str = SubmissionKind.LECTURE
+    day: datetime.date, *, school_level: str, kind: str = SubmissionKind.LECTURE, school=None
 ) -> SubmissionWindow | None:
-    for window in SubmissionWindow.objects.filter(opens_on__lte=day, closes_on__gte=day).order_by("opens_on"):
+    for window in _windows_for(school).filter(opens_on__lte=day, closes_on__gte=day).order_by("opens_on"):
         if window.accepts(kind=kind, school_level=school_level):
             return window
     return None
 
 
 def window_next_after(
-    day: datetime.date, *, school_level: str, kind: str = SubmissionKind.LECTURE
+    day: datetime.date, *, school_level: str, kind: str = SubmissionKind.LECTURE, school=None
 ) -> SubmissionWindow | None:
-    for window in SubmissionWindow.objects.filter(opens_on__gt=day).order_by("opens_on"):
+    for window in _windows_for(school).filter(opens_on__gt=day).order_by("opens_on"):
         if window.accepts(kind=kind, school_level=school_level):
             return window
     return None
 
 
-def closed_window_message(day: datetime.date, *, school_level: str) -> str:
+def closed_window_message(day: datetime.date, *, school_level: str, school=None) -> str:
     """What a teacher reads when a first submission is refused outside a window."""
-    nxt = window_next_after(day, school_level=school_level)
+    nxt = window_next_after(day, school_level=school_level, school=school)
     if nxt is None:
         return _(
             "Hiện không trong đợt nộp. Chưa có lịch đợt nộp tiếp theo; vui lòng theo dõi thông báo của nhà trường."

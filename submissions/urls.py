@@ -7,6 +7,7 @@ app_name = "submissions"
 urlpatterns = [
     path("new/", views.lecture_create, name="lecture_create"),
     path("<int:pk>/check/retry/", views.version_check_retry, name="version_check_retry"),
+    path("<int:pk>/licence/", views.version_licence, name="version_licence"),
     path("versions/<int:pk>/download/", views.version_download, name="version_download"),
     # The S3-multipart protocol spoken by static/js/upload.js (both back ends).
     path("uploads/", views.upload_create, name="upload_create"),

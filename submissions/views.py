@@ -90,6 +90,32 @@ def version_check_retry(request, pk):
 
 
 @login_required
+@require_POST
+def version_licence(request, pk):
+    """The owner picks the licence of the lecture's draft (fixed when the version is submitted)."""
+    lecture = selectors.lecture_get(request.user, pk)
+    draft = selectors.draft_version(lecture)
+    if "edit" not in selectors.draft_actions(lecture, request.user, draft):
+        raise PermissionDenied
+
+    def chosen(version):
+        messages.success(
+            request, _("Đã chọn giấy phép: %(licence)s.") % {"licence": version.get_licence_display()}
+        )
+        return redirect(lecture)
+
+    return service_call(
+        request,
+        lambda: services.version_set_licence(
+            version=draft, actor=request.user, licence=request.POST.get("licence", "")
+        ),
+        success=chosen,
+        page=lambda status: redirect(lecture),
+        back=lambda: redirect(lecture),
+    )
+
+
+@login_required
 @require_GET
 def version_download(request, pk):
     """The version's file as an attachment with an RFC 6266 name; never inline from our origin."""

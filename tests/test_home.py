@@ -11,6 +11,7 @@ MENU = {
     "Bài giảng của tôi": TEACHERS | PANEL_MEMBERS,  # the panels' core teachers teach too
     "Kho học liệu số": EVERYONE,
     "Hỗ trợ": EVERYONE,
+    "Kiểm tra văn bản": EVERYONE,
     "Chờ thẩm định": {
         "demo.tt",
         "demo.ht",
@@ -54,6 +55,17 @@ MENU = {
         "demo.phong",
         "demo.phong.lc",
         "demo.cvso",
+        "demo.ldso",
+    },
+    "Lịch nộp bài": {"demo.phong", "demo.phong.lc", "demo.ldso"},
+    # Semester reports: school leaders and district officers write them, the city leader reads them.
+    "Báo cáo học kì": {
+        "demo.ht",
+        "demo.pht",
+        "demo.ht.thpt",
+        "demo.cumtruong",
+        "demo.phong",
+        "demo.phong.lc",
         "demo.ldso",
     },
     # The approved-lecture lists (reports): whoever may inspect some school, cluster, district or city.

@@ -28,7 +28,7 @@ FALLBACK = "Bai giang; Duong.pdf"
 ENCODED = "B%C3%A0i%20%22gi%E1%BA%A3ng%22%3B%20%C4%90%C6%B0%E1%BB%9Dng.pdf"
 PDF = b"%PDF-1.4 one of each"
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "elearning", "repository", "reviews", "submissions")
+APPS = ("accounts", "elearning", "repository", "reviews", "submissions", "interop")
 
 
 def assert_disposition(header: str, disposition: str, name: str, fallback: str) -> None:

@@ -18,8 +18,15 @@ One module a concern, every service re-exported here (`services.review_approve(.
 ``panels``         eligible and default members, the assignment, the members' evaluations
 ``reminders``      the daily due-soon and overdue reminders
 ``library``        retracting a publication and telling the authors
+``approved``       the approved document of an approval: stamped, signed, kept with its digest
 """
 
+from .approved import (
+    approved_document_build,
+    approved_document_matching,
+    approved_document_request,
+    approved_documents_sweep,
+)
 from .base import ALREADY_DECIDED, DEFAULT_REVIEW_DAYS, CaseConflict
 from .cases import case_submit, case_withdraw
 from .decisions import TWO_PLACES, MinutesInput, review_approve, review_reject, review_return
@@ -38,6 +45,10 @@ from .people import case_reviewers, school_leaders
 from .reminders import review_reminders_send
 
 __all__ = [
+    "approved_document_build",
+    "approved_document_matching",
+    "approved_document_request",
+    "approved_documents_sweep",
     "ALREADY_DECIDED",
     "DEFAULT_REVIEW_DAYS",
     "TWO_PLACES",

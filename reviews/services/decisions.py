@@ -18,6 +18,7 @@ from repository.services import publication_publish
 
 from .. import rules as review_rules
 from ..models import Decision, Minutes, Notification, ReviewCase, ReviewLevel, Rubric
+from .approved import approved_document_request
 from .base import _locked_in_review, _log
 from .notifications import notification_send
 from .people import _authors
@@ -192,6 +193,7 @@ def _decide(*, case: ReviewCase, actor, decision: str, minutes: MinutesInput) ->
             # A school-level approval (decided in a department) publishes into the school's library.
             scope = case.unit.school if case.unit.kind == Unit.Kind.DEPARTMENT else case.unit
             publication_publish(version=case.version, scope=scope, level=case.level, actor=actor)
+            approved_document_request(minutes=record)
         message = {
             Decision.APPROVE: gettext_noop("Bài giảng “%(title)s” đã được phê duyệt (%(level)s)."),
             Decision.RETURN: gettext_noop(

@@ -34,9 +34,12 @@ def lecture_submit(*, lecture: Lecture, actor, today: datetime.date | None = Non
         if last is not None and last.state == CaseState.RETURNED:
             return lecture_resubmit(lecture=version.lecture, actor=actor)
         level = version.lecture.school_level
-        window = submission_selectors.window_open_on(today, school_level=level)
+        school = version.lecture.school
+        window = submission_selectors.window_open_on(today, school_level=level, school=school)
         if window is None:
-            raise ValidationError(submission_selectors.closed_window_message(today, school_level=level))
+            raise ValidationError(
+                submission_selectors.closed_window_message(today, school_level=level, school=school)
+            )
         submission_services.version_mark_submitted(version=version, window=window)
         return case_submit(version=version, actor=actor, window=window)
 

@@ -17,6 +17,10 @@
  * with postMessage so it can show the state to the user. Each SCO of a package has its own
  * launch page, runtime and record: `data-sco` names it, and `data-state` carries what this SCO
  * last committed for this user (location, status, suspend data), loaded before the SCO starts.
+ *
+ * In an offline copy (repository.offline: a zip opened from the file system) `data-offline-key`
+ * is set instead of a runtime URL: nothing is sent anywhere; what the SCO commits is kept in the
+ * browser's localStorage under "<key>:<sco>" and given back at its next launch.
  */
 (function () {
   "use strict";
@@ -36,6 +40,64 @@
   }
 
   var sequence = 0;
+  var offlineKey = cfg.offlineKey || "";
+
+  // The part of the CMI data given back at the next launch (repository.preview.resume_state
+  // does the same on the server for the online player).
+  function resumable(cmi) {
+    function pick(data, path) {
+      for (var i = 0; i < path.length; i++) {
+        data = data && typeof data === "object" ? data[path[i]] : undefined;
+      }
+      return (typeof data === "string" || typeof data === "number") && data !== "" ? data : undefined;
+    }
+    var out = {};
+    var score = {};
+    if (!cmi) {
+      return out;
+    }
+    if (version === "2004") {
+      ["location", "completion_status", "success_status", "suspend_data"].forEach(function (k) {
+        var v = pick(cmi, [k]);
+        if (v !== undefined && v !== "unknown") { out[k] = v; }
+      });
+      ["raw", "min", "max", "scaled"].forEach(function (k) {
+        var v = pick(cmi, ["score", k]);
+        if (v !== undefined) { score[k] = v; }
+      });
+      if (Object.keys(score).length) { out.score = score; }
+      return out;
+    }
+    var core = {};
+    ["lesson_location", "lesson_status"].forEach(function (k) {
+      var v = pick(cmi, ["core", k]);
+      if (v !== undefined && v !== "not attempted") { core[k] = v; }
+    });
+    ["raw", "min", "max"].forEach(function (k) {
+      var v = pick(cmi, ["core", "score", k]);
+      if (v !== undefined) { score[k] = v; }
+    });
+    if (Object.keys(score).length) { core.score = score; }
+    if (Object.keys(core).length) { out.core = core; }
+    var suspend = pick(cmi, ["suspend_data"]);
+    if (suspend !== undefined) { out.suspend_data = suspend; }
+    return out;
+  }
+
+  function keepOffline() {
+    try {
+      window.localStorage.setItem(offlineKey + ":" + sco, JSON.stringify({ state: resumable(snapshot()), t: Date.now() }));
+    } catch (e) { /* storage full or refused: the lesson goes on without keeping results */ }
+  }
+
+  function loadOffline() {
+    try {
+      var kept = JSON.parse(window.localStorage.getItem(offlineKey + ":" + sco) || "{}");
+      return kept && kept.state ? kept.state : {};
+    } catch (e) {
+      return {};
+    }
+  }
 
   function report(event, withCmi) {
     // t and seq order the reports: they may reach the server in any order.
@@ -44,15 +106,21 @@
     if (withCmi) {
       body.cmi = snapshot();
     }
-    try {
-      fetch(cfg.runtimeUrl, {
-        method: "POST",
-        headers: { "Content-Type": "text/plain;charset=UTF-8" },
-        body: JSON.stringify(body),
-        credentials: "omit",
-        keepalive: true
-      }).catch(function () {});
-    } catch (e) { /* the preview goes on without a record */ }
+    if (offlineKey) {
+      if (withCmi) {
+        keepOffline();
+      }
+    } else {
+      try {
+        fetch(cfg.runtimeUrl, {
+          method: "POST",
+          headers: { "Content-Type": "text/plain;charset=UTF-8" },
+          body: JSON.stringify(body),
+          credentials: "omit",
+          keepalive: true
+        }).catch(function () {});
+      } catch (e) { /* the preview goes on without a record */ }
+    }
     if (cfg.appOrigin && realParent && realParent !== window) {
       try {
         realParent.postMessage({ source: "scorm-player", event: event, version: version, sco: sco }, cfg.appOrigin);
@@ -88,7 +156,7 @@
     return;
   }
   try {
-    var state = JSON.parse(cfg.state || "{}");
+    var state = offlineKey ? loadOffline() : JSON.parse(cfg.state || "{}");
     if (state && typeof state === "object" && Object.keys(state).length) {
       api.loadFromJSON(state, "cmi");
       // The SCO resumes where it was left (SCORM: cmi.core.entry / cmi.entry = "resume").

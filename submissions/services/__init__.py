@@ -5,7 +5,7 @@ one service and show its `ValidationError` (Vietnamese) or turn `PermissionDenie
 
 One module a concern, every service re-exported here (`services.version_check(...)`):
 
-``calendar``    academic years and their standard submission windows
+``calendar``    academic years, submission windows and the three standard ones
 ``lectures``    lectures, their metadata rules and versions; the lock on a draft version
 ``checks``      a draft's file and its check: attach, queue, run, sweep, retry
 ``uploads``     upload sessions: start, touch, complete, abort, cleanup
@@ -14,7 +14,16 @@ One module a concern, every service re-exported here (`services.version_check(..
 ``storage``     stored objects streamed down or deleted quietly
 """
 
-from .calendar import YEAR_NAME, academic_year_ensure, august_week3_monday, windows_create_standard
+from .calendar import (
+    YEAR_NAME,
+    academic_year_ensure,
+    academic_year_save,
+    academic_year_validate,
+    august_week3_monday,
+    submission_window_save,
+    submission_window_validate,
+    windows_create_standard,
+)
 from .checks import (
     _check_begin,
     check_limits,
@@ -32,6 +41,7 @@ from .lectures import (
     lecture_update,
     lecture_validate,
     version_new,
+    version_set_licence,
 )
 from .previews import (
     preview_pdf_key,
@@ -56,6 +66,8 @@ __all__ = [
     "_check_begin",
     "_lock_draft",
     "academic_year_ensure",
+    "academic_year_save",
+    "academic_year_validate",
     "august_week3_monday",
     "check_limits",
     "colleagues_of",
@@ -63,8 +75,11 @@ __all__ = [
     "lecture_create",
     "lecture_update",
     "lecture_validate",
+    "version_set_licence",
     "preview_pdf_key",
     "storage_delete_prefix",
+    "submission_window_save",
+    "submission_window_validate",
     "upload_abort",
     "upload_complete",
     "upload_sessions_cleanup",

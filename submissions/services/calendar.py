@@ -77,6 +77,7 @@ def windows_create_standard(
             window, _created = SubmissionWindow.objects.update_or_create(
                 year=year,
                 slot=slot,
+                unit=None,
                 defaults={
                     "name": name,
                     "opens_on": monday,
@@ -91,3 +92,125 @@ def windows_create_standard(
             )
             windows.append(window)
     return windows
+
+
+def _d(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def academic_year_validate(*, year: AcademicYear) -> None:
+    """The dates of a year hold together; raises a ValidationError by field, in Vietnamese.
+
+    Semester I ends inside the year; each make-up week starts on a Monday inside its semester;
+    the year's windows stay inside it (a year may not shrink under its own windows).
+    """
+    errors: dict[str, str] = {}
+    if year.starts_on and year.ends_on and year.ends_on <= year.starts_on:
+        errors["ends_on"] = _("Ngày kết thúc năm học phải sau ngày bắt đầu.")
+    elif year.starts_on and year.ends_on and (year.ends_on - year.starts_on).days > 366:
+        errors["ends_on"] = _("Một năm học không dài quá 12 tháng.")
+    if year.starts_on and year.ends_on and year.semester1_ends_on and not errors:
+        if not (year.starts_on < year.semester1_ends_on < year.ends_on):
+            errors["semester1_ends_on"] = _(
+                "Học kì I phải kết thúc sau ngày bắt đầu và trước ngày kết thúc năm học."
+            )
+    if errors:
+        raise ValidationError(errors)
+    semesters = {
+        "makeup1_starts_on": (year.starts_on, year.semester1_ends_on, _("học kì I")),
+        "makeup2_starts_on": (
+            year.semester1_ends_on + datetime.timedelta(days=1),
+            year.ends_on,
+            _("học kì II"),
+        ),
+    }
+    for field, (first, last, semester) in semesters.items():
+        day = getattr(year, field)
+        if day is None:
+            continue
+        if day.weekday() != 0:
+            errors[field] = _("Tuần dạy bù phải bắt đầu vào thứ Hai (%(date)s không phải thứ Hai).") % {
+                "date": _d(day)
+            }
+        elif not (first <= day <= last):
+            errors[field] = _(
+                "Tuần dạy bù %(semester)s phải nằm trong %(semester)s (%(first)s–%(last)s)."
+            ) % {
+                "semester": semester,
+                "first": _d(first),
+                "last": _d(last),
+            }
+    if year.pk:
+        outside = (
+            SubmissionWindow.objects.filter(year_id=year.pk)
+            .exclude(opens_on__gte=year.starts_on, closes_on__lte=year.ends_on)
+            .order_by("opens_on")
+            .first()
+        )
+        if outside is not None:
+            errors.setdefault(
+                "__all__",
+                _("Đợt nộp “%(window)s” sẽ nằm ngoài năm học; hãy sửa đợt nộp trước.")
+                % {"window": outside.name},
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def academic_year_save(*, year: AcademicYear) -> AcademicYear:
+    """Validates and saves a year (new or edited). The caller checks the permission
+    (`submissions.rules.can_edit_years`)."""
+    with transaction.atomic():
+        if year.pk:
+            AcademicYear.objects.select_for_update().filter(pk=year.pk).first()
+        academic_year_validate(year=year)
+        year.save()
+    return year
+
+
+def _kinds_overlap(a: list[str], b: list[str]) -> bool:
+    """An empty list accepts every kind."""
+    return not a or not b or bool(set(a) & set(b))
+
+
+def submission_window_validate(*, window: SubmissionWindow) -> None:
+    """Closes after it opens, lies inside its year, and overlaps no other window of the same
+    scope that accepts one of its kinds. Raises a ValidationError by field, in Vietnamese."""
+    errors: dict[str, str] = {}
+    if window.closes_on < window.opens_on:
+        errors["closes_on"] = _("Ngày đóng phải bằng hoặc sau ngày mở.")
+    year = window.year
+    if not errors and not (year.starts_on <= window.opens_on and window.closes_on <= year.ends_on):
+        errors["__all__"] = _("Đợt nộp phải nằm trong năm học %(year)s (%(first)s–%(last)s).") % {
+            "year": year.name,
+            "first": _d(year.starts_on),
+            "last": _d(year.ends_on),
+        }
+    if not 1 <= window.review_days <= 60:
+        errors["review_days"] = _("Số ngày thẩm định từ 1 đến 60.")
+    if errors:
+        raise ValidationError(errors)
+    others = (
+        SubmissionWindow.objects.filter(
+            unit_id=window.unit_id, opens_on__lte=window.closes_on, closes_on__gte=window.opens_on
+        )
+        .exclude(pk=window.pk)
+        .order_by("opens_on")
+    )
+    for other in others:
+        if _kinds_overlap(window.kinds, other.kinds):
+            raise ValidationError(
+                _("Trùng thời gian với đợt “%(name)s” (%(first)s–%(last)s) cùng phạm vi và cùng loại hồ sơ.")
+                % {"name": other.name, "first": _d(other.opens_on), "last": _d(other.closes_on)}
+            )
+
+
+def submission_window_save(*, window: SubmissionWindow) -> SubmissionWindow:
+    """Validates and saves a window (new or edited). Locks the year so two people saving
+    overlapping windows at once cannot both pass the overlap check. The caller checks the
+    permission (`submissions.rules.can_edit_window`)."""
+    with transaction.atomic():
+        AcademicYear.objects.select_for_update().filter(pk=window.year_id).first()
+        submission_window_validate(window=window)
+        window.save()
+    return window

@@ -12,7 +12,7 @@ from accounts.models import RoleAssignment, SchoolLevel, Unit
 from elearning.text import vi_collate
 
 from .. import selectors
-from ..models import Lecture, LectureVersion
+from ..models import Lecture, LectureVersion, Licence
 from ..rules import can_edit_lecture
 
 
@@ -188,4 +188,16 @@ def _lock_draft(version: LectureVersion, actor) -> LectureVersion:
     # SECURITY: a submitted version is immutable; its file and checks never change again.
     if version.is_submitted:
         raise ValidationError(_("Phiên bản này đã nộp nên không thay đổi được. Hãy tạo phiên bản mới."))
+    return version
+
+
+def version_set_licence(*, version: LectureVersion, actor, licence: str) -> LectureVersion:
+    """The owner chooses the licence of a draft; it is fixed with the version when submitted.
+    Locks the version."""
+    if licence not in Licence.values:
+        raise ValidationError(_("Hãy chọn một giấy phép trong danh sách."))
+    with transaction.atomic():
+        version = _lock_draft(version, actor)
+        version.licence = licence
+        version.save(update_fields=["licence"])
     return version

@@ -153,7 +153,10 @@ def test_home_cards_and_menu(client, demo):
     cards = {c.title: c.count for c in home_cards(head, scope_for(head))}
     assert cards["Bài giảng chờ bạn thẩm định"] == 1
     member = demo.user("demo.hdq.tv1")
-    assert [i.url_name for i in nav_items(member, scope_for(member))] == ["reviews:assigned"]
+    assert [i.url_name for i in nav_items(member, scope_for(member))] == [
+        "reviews:assigned",
+        "reviews:document_verify",
+    ]
 
 
 def test_lecture_reviews_include_for_the_author(client, demo, rf):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from elearning import scheduler
 from elearning.celery import app
+from elearning.models import PeriodicRun
 from submissions import checks, services
 from submissions.models import LectureVersion
 
@@ -217,11 +218,13 @@ def test_embedded_scheduler_runs_the_sweeper_when_it_is_due(
     LectureVersion.objects.filter(pk=version.pk).update(
         check_requested_at=timezone.now() - datetime.timedelta(hours=1)
     )
-    last_run = {}
-    assert scheduler.run_due(last_run) == []  # first sight of each entry: nothing is due yet
-    last_run = {name: timezone.now() - datetime.timedelta(hours=2) for name in last_run}
+    now = timezone.now()
+    for name in app.conf.beat_schedule:  # every job ran a minute ago: nothing is due yet
+        PeriodicRun.objects.create(name=name, last_run_at=now - datetime.timedelta(minutes=1))
+    assert scheduler.run_due(now) == []
+    PeriodicRun.objects.update(last_run_at=now - datetime.timedelta(hours=2))
     with django_capture_on_commit_callbacks(execute=True):
-        ran = scheduler.run_due(last_run)
+        ran = scheduler.run_due(now)
     assert "lost-check-sweeper" in ran and "abandoned-upload-cleanup" in ran
     version.refresh_from_db()
     assert version.check_status == "passed"

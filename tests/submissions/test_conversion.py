@@ -18,6 +18,7 @@ from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
 from elearning import scheduler
+from elearning.models import PeriodicRun
 from submissions import conversion, services
 from submissions.models import LectureVersion
 from submissions.services import previews
@@ -395,10 +396,10 @@ def test_the_embedded_scheduler_runs_the_preview_sweeper(
     LectureVersion.objects.filter(pk=version.pk).update(
         preview_requested_at=timezone.now() - datetime.timedelta(hours=1)
     )
-    last_run = {}
-    scheduler.run_due(last_run)
-    last_run = {name: timezone.now() - datetime.timedelta(hours=2) for name in last_run}
+    PeriodicRun.objects.create(
+        name="lost-preview-sweeper", last_run_at=timezone.now() - datetime.timedelta(hours=2)
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        assert "lost-preview-sweeper" in scheduler.run_due(last_run)
+        assert "lost-preview-sweeper" in scheduler.run_due()
     version.refresh_from_db()
     assert version.preview_status == Preview.READY
