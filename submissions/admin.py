@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import services
-from .models import AcademicYear, Lecture, LectureVersion, SubmissionWindow, UploadSession
+from .models import AcademicYear, CatalogueLesson, Lecture, LectureVersion, SubmissionWindow, UploadSession
 
 
 class SubmissionWindowInline(admin.TabularInline):
@@ -67,3 +67,12 @@ class UploadSessionAdmin(admin.ModelAdmin):
     list_display = ["filename", "user", "backend", "size", "status", "created_at", "updated_at"]
     list_filter = ["status", "backend"]
     readonly_fields = [f.name for f in UploadSession._meta.fields]
+
+
+@admin.register(CatalogueLesson)
+class CatalogueLessonAdmin(admin.ModelAdmin):
+    """Corrections of single lessons; whole catalogues are imported from the dashboard's page."""
+
+    list_display = ["subject", "grade", "textbook_series", "number", "title", "topic"]
+    list_filter = ["subject", "grade", "textbook_series"]
+    search_fields = ["title", "topic"]

@@ -140,3 +140,15 @@ def test_the_lecture_form_offers_catalogue_lessons_and_refuses_a_mismatch(client
     assert not Lecture.objects.filter(title="Số tự nhiên").exists()
     client.post(reverse("submissions:lecture_create"), {**data, "grade": 6})
     assert Lecture.objects.get(title="Số tự nhiên").lesson == lesson
+
+
+def test_an_unreadable_file_is_refused_with_a_clear_message(client, demo):
+    """A file without the lesson column, or not a spreadsheet, is refused on the upload page; nothing is kept."""
+    client.force_login(demo.user("demo.ldso"))
+    page = upload(client, "mon_hoc,khoi,so_thu_tu\ntoan,6,1\n")
+    assert page.status_code == 400
+    assert "Thiếu cột bắt buộc: ten_bai" in page.content.decode()
+    page = upload(client, "không phải bảng tính", name="danh-muc.txt")
+    assert page.status_code == 400
+    assert "Chỉ nhận tệp .xlsx hoặc .csv." in page.content.decode()
+    assert CatalogueImport.objects.count() == 0 and CatalogueLesson.objects.count() == 0

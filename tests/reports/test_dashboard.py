@@ -10,9 +10,10 @@ from openpyxl import load_workbook
 
 from accounts.models import Unit
 from repository.models import Publication
+from repository.services import usage_record
 from reviews.models import CaseState, ReviewCase
 from submissions.models import Lecture
-from tests.reports.builders import district_with_lectures, van_lecture
+from tests.reports.builders import FORMULA_TITLE, district_with_lectures, van_lecture
 from tests.workflow import approve, reject, submit
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +121,8 @@ def test_each_role_opens_only_its_scopes_dashboards(client, demo):
 def test_the_excel_export_holds_the_tables(client, demo):
     """The workbook has a sheet per table with its header row and the same numbers as the page."""
     district_with_lectures(demo, schools=2, per_school=2)
+    formula = Publication.objects.get(lecture__title=FORMULA_TITLE)
+    usage_record(publication=formula, user=demo.user("demo.gv"), kind="view")
     client.force_login(demo.user("demo.phong"))
     tables, _page = tables_of(client, demo.unit("PGD-HB"))
     response = client.get(reverse("reports:dashboard_export", args=[demo.unit("PGD-HB").pk]))
@@ -130,6 +133,9 @@ def test_the_excel_export_holds_the_tables(client, demo):
     assert [c.value for c in sheet[3]] == tables["by_school"].columns
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
     assert rows == tables["by_school"].rows
+    top = next(ws for ws in workbook.worksheets if "xem nhiều nhất" in ws["A2"].value)
+    assert top["A4"].value == FORMULA_TITLE and top["A4"].data_type == "s"
+    assert top["C4"].value == 1
 
 
 def test_the_online_share_target_is_set_by_who_oversees_the_unit(client, demo):
@@ -159,3 +165,30 @@ def test_without_a_catalogue_coverage_falls_back_to_lesson_titles(client, demo):
     tables, page = tables_of(client, demo.unit("THCS-LQD"))
     assert tables["coverage"].rows == [["Toán", 6, 1, 2, 50.0]]
     assert "Chưa có danh mục bài học" in page.content.decode()
+
+
+def test_overdue_reviews_and_turnaround_match_the_cases(client, demo):
+    """A case past its due date shows under its department; turnaround is the median and 90th
+    percentile of decided cases' days, computed here from their dates."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.workflow import overdue_window
+
+    late = submit(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title="Quá hạn", window=overdue_window())
+    decided = [
+        approve(submit(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title=f"Bài {i}")) for i in range(3)
+    ]
+    for i, case in enumerate(decided):  # decided 1, 2 and 10 days after opening
+        ReviewCase.objects.filter(pk=case.pk).update(
+            decided_at=case.opened_at + datetime.timedelta(days=[1, 2, 10][i])
+        )
+    client.force_login(demo.user("demo.phong"))
+    tables, _page = tables_of(client, demo.unit("PGD-HB"))
+    due = ReviewCase.objects.get(pk=late.pk).due_on
+    assert tables["overdue_by_unit"].rows == [
+        [f"{late.unit.name} – {late.unit.parent.name}", 1, (timezone.localdate() - due).days]
+    ]
+    school_row = tables["turnaround"].rows[0]
+    assert school_row == ["Cấp trường", 3, 2.0, 10.0]
