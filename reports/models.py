@@ -137,6 +137,9 @@ class SemesterReport(models.Model):
     generated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A report longer than REPORT_BACKGROUND_ROWS is built by a Celery task: set while it works.
+    generating_since = models.DateTimeField(null=True, blank=True)
+    generate_error = models.TextField(blank=True)
     figures = models.JSONField(default=dict, blank=True)  # the snapshot printed in the files
     docx_key = models.CharField(max_length=300, blank=True)
     pdf_key = models.CharField(max_length=300, blank=True)

@@ -86,13 +86,14 @@ def semester_detail(request, pk):
             report = form.save()
             if "generate" in request.POST:
                 try:
-                    services.semester_report_generate(report=report, actor=request.user)
+                    queued = services.semester_report_request(report=report, actor=request.user)
                 except ValidationError as exc:
                     for field, errors in exc.message_dict.items():
                         for error in errors:
                             form.add_error(field if field in form.fields else None, error)
                 else:
-                    messages.success(request, _("Đã lập báo cáo. Tải về bản Word hoặc PDF bên dưới."))
+                    if not queued:
+                        messages.success(request, _("Đã lập báo cáo. Tải về bản Word hoặc PDF bên dưới."))
                     return redirect(report)
             else:
                 messages.success(request, _("Đã lưu nội dung báo cáo."))
@@ -106,6 +107,8 @@ def semester_detail(request, pk):
         figures["starts_on"] = datetime.date.fromisoformat(figures["starts_on"])
         figures["ends_on"] = datetime.date.fromisoformat(figures["ends_on"])
     context = {"report": report, "form": form, "writable": writable, "figures": figures}
+    if request.htmx and request.method == "GET":
+        return render(request, "reports/semester_detail.html#status", context)
     return render(request, "reports/semester_detail.html", context, status=status)
 
 

@@ -193,12 +193,7 @@ def semester_report_open(*, unit, year, period: str, actor) -> SemesterReport:
     return report
 
 
-def semester_report_generate(*, report: SemesterReport, actor, today=None) -> SemesterReport:
-    """Gathers the period's figures and approved lectures as `actor` sees them, builds the DOCX
-    and the PDF, keeps them (replacing an earlier pair) and records the figures printed.
-
-    The three sections must be filled in first (a ValidationError by field says which). The
-    caller checks `can_write_report`."""
+def _require_texts(report: SemesterReport) -> None:
     missing = {
         name: _("Hãy viết phần này trước khi lập báo cáo.")
         for name in ("difficulties", "causes", "recommendations")
@@ -206,6 +201,53 @@ def semester_report_generate(*, report: SemesterReport, actor, today=None) -> Se
     }
     if missing:
         raise ValidationError(missing)
+
+
+def semester_report_request(*, report: SemesterReport, actor) -> bool:
+    """Generates the report now, or, above `REPORT_BACKGROUND_ROWS` approved lectures, queues
+    its build after the commit (returns True; the page follows `generating_since`).
+
+    The three sections must be filled in first (a ValidationError by field says which). The
+    caller checks `can_write_report`."""
+    _require_texts(report)
+    period = report_period(report.year, report.period)
+    count = approved_rows(actor, ListQuery(unit=report.unit, period=period)).count()
+    if count <= background_threshold():
+        semester_report_generate(report=report, actor=actor)
+        return False
+    SemesterReport.objects.filter(pk=report.pk).update(generating_since=timezone.now(), generate_error="")
+    from .tasks import semester_report_build as task
+
+    transaction.on_commit(lambda: task.delay(report.pk, actor.pk))
+    return True
+
+
+def semester_report_build(*, report_id: int, actor_id: int) -> SemesterReport | None:
+    """The background build of a long report; a failure is recorded on it, never raised."""
+    report = SemesterReport.objects.select_related("unit", "year").filter(pk=report_id).first()
+    if report is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    actor = get_user_model().objects.filter(pk=actor_id, is_active=True).first()
+    try:
+        if actor is None:
+            raise PermissionError("the author is no longer active")
+        return semester_report_generate(report=report, actor=actor)
+    except Exception:
+        logger.exception("semester report %s failed", report_id)
+        SemesterReport.objects.filter(pk=report_id).update(
+            generating_since=None,
+            generate_error=_("Không lập được báo cáo. Hãy thử lại; nếu vẫn lỗi, hãy báo quản trị hệ thống."),
+        )
+        return SemesterReport.objects.get(pk=report_id)
+
+
+def semester_report_generate(*, report: SemesterReport, actor, today=None) -> SemesterReport:
+    """Gathers the period's figures and approved lectures as `actor` sees them, builds the DOCX
+    and the PDF, keeps them (replacing an earlier pair) and records the figures printed.
+    Prefer `semester_report_request`, which sends a long report to the background."""
+    _require_texts(report)
     period = report_period(report.year, report.period)
     rows = approved_list_rows(user=actor, unit=report.unit, period=period)
     figures = semester_figures(unit=report.unit, period=period, rows=rows)
@@ -229,6 +271,8 @@ def semester_report_generate(*, report: SemesterReport, actor, today=None) -> Se
         figures=figures.as_json(),
         generated_at=timezone.now(),
         generated_by=actor,
+        generating_since=None,
+        generate_error="",
     )
     for key in old_keys:
         if key not in (docx_key, pdf_key):

@@ -7,3 +7,11 @@ def list_export_build(export_id: int) -> None:
     from .services import list_export_build as build
 
     build(export_id=export_id)
+
+
+@shared_task(ignore_result=True)
+def semester_report_build(report_id: int, actor_id: int) -> None:
+    """Builds one long semester report (reports.services.semester_report_build)."""
+    from .services import semester_report_build as build
+
+    build(report_id=report_id, actor_id=actor_id)

@@ -41,8 +41,9 @@ class AcademicYearAdmin(admin.ModelAdmin):
 
 @admin.register(SubmissionWindow)
 class SubmissionWindowAdmin(admin.ModelAdmin):
-    list_display = ["name", "year", "slot", "opens_on", "closes_on", "review_days"]
+    list_display = ["name", "year", "unit", "slot", "opens_on", "closes_on", "review_days"]
     list_filter = ["year", "slot"]
+    raw_id_fields = ["unit"]
 
 
 class LectureVersionInline(admin.TabularInline):

@@ -65,10 +65,18 @@ def _table(document, header: list[str], rows: list[list], widths_mm: list[float]
             run.font.size = Pt(11)
             if isinstance(value, int):
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _widths(table, widths_mm)
+    return table
+
+
+def _widths(table, widths_mm: list[float]) -> None:
+    """Fixed column widths: Word reads the cells' widths, LibreOffice the table grid; set both."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths_mm, strict=True):
             cell.width = Mm(width)
-    return table
 
 
 def build_docx(doc: SemesterDocument) -> bytes:
@@ -85,8 +93,8 @@ def build_docx(doc: SemesterDocument) -> bytes:
 
     center = WD_ALIGN_PARAGRAPH.CENTER
     head = document.add_table(rows=1, cols=2)
+    _widths(head, [75, 90])
     left, right = head.rows[0].cells
-    left.width, right.width = Mm(70), Mm(95)
     left.text = right.text = ""
     left.paragraphs[0].alignment = center
     left.paragraphs[0].add_run(doc.frame.upper.upper()).font.size = Pt(12)
@@ -115,7 +123,7 @@ def build_docx(doc: SemesterDocument) -> bytes:
         f"số bài giảng được phê duyệt: {doc.figures.approved_total}.",
         indent=True,
     )
-    _table(document, LEVEL_COLUMNS, doc.level_rows, [40, 25, 25, 25, 25, 25])
+    _table(document, LEVEL_COLUMNS, doc.level_rows, [40, 25, 25, 25, 25, 25])  # 165 mm: the text width
     number = 2
     if doc.school_rows:
         _para(document, f"{number}. Theo trường", bold=True, italic=True)
@@ -136,7 +144,7 @@ def build_docx(doc: SemesterDocument) -> bytes:
             ]
             for r in doc.rows
         ]
-        _table(document, COLUMNS, rows, [10, 45, 18, 10, 22, 22, 18, 20])
+        _table(document, COLUMNS, rows, [12, 40, 15, 12, 22, 22, 20, 22])
     _para(document, doc.total_line, bold=True, italic=True)
 
     _para(document, "II. KHÓ KHĂN, NGUYÊN NHÂN", bold=True)
@@ -147,6 +155,7 @@ def build_docx(doc: SemesterDocument) -> bytes:
             _para(document, text, indent=True)
 
     sign = document.add_table(rows=1, cols=2)
+    _widths(sign, [80, 85])
     where, who = sign.rows[0].cells
     where.text = who.text = ""
     run = where.paragraphs[0].add_run("Nơi nhận:")

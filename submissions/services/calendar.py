@@ -74,6 +74,9 @@ def windows_create_standard(
         ]
         windows = []
         for slot, name, monday in specs:
+            _standard_fits(
+                year=year, name=name, opens_on=monday, closes_on=monday + datetime.timedelta(days=6)
+            )
             window, _created = SubmissionWindow.objects.update_or_create(
                 year=year,
                 slot=slot,
@@ -92,6 +95,29 @@ def windows_create_standard(
             )
             windows.append(window)
     return windows
+
+
+def _standard_fits(
+    *, year: AcademicYear, name: str, opens_on: datetime.date, closes_on: datetime.date
+) -> None:
+    """A standard window may not land on another city-wide lecture window someone added by
+    hand (the standard ones are moved, never duplicated). Raises a ValidationError that names it."""
+    clash = (
+        SubmissionWindow.objects.filter(
+            year=year,
+            unit__isnull=True,
+            slot=SubmissionWindow.Slot.OTHER,
+            opens_on__lte=closes_on,
+            closes_on__gte=opens_on,
+        )
+        .order_by("opens_on")
+        .first()
+    )
+    if clash is not None and _kinds_overlap([SubmissionKind.LECTURE], clash.kinds):
+        raise ValidationError(
+            _("“%(standard)s” trùng thời gian với đợt “%(name)s” (%(first)s–%(last)s); hãy sửa đợt đó trước.")
+            % {"standard": name, "name": clash.name, "first": _d(clash.opens_on), "last": _d(clash.closes_on)}
+        )
 
 
 def _d(day: datetime.date) -> str:

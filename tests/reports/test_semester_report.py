@@ -191,3 +191,55 @@ def test_who_sees_and_who_writes_a_report(client, demo, year):
     # A GET never creates a report.
     client.force_login(demo.user("demo.ht"))
     assert client.get(reverse("reports:semester_start")).status_code == 405
+
+
+def test_a_long_report_is_built_in_the_background(
+    client, demo, year, settings, django_capture_on_commit_callbacks
+):
+    """Above REPORT_BACKGROUND_ROWS approved lectures the build is queued (eager in tests): the page
+    polls while it works, then offers the files, which hold every row."""
+    settings.REPORT_BACKGROUND_ROWS = 1
+    gv, toan = demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN")
+    for title in ("Phân số", "Số thập phân"):
+        approve(submit(gv, toan, title=title))
+    client.force_login(demo.user("demo.ht"))
+    report = _start(client, demo.unit("THCS-LQD"), year)
+    url = reverse("reports:semester_detail", args=[report.pk])
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert client.post(url, {**TEXTS, "generate": "1"}).status_code == 302
+    assert len(queued) == 1
+    working = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-trigger="every 2s"' in working and "Đang lập báo cáo" in working
+    assert "<html" not in working  # the partial alone answers the poll
+    queued[0]()
+    report.refresh_from_db()
+    assert report.generating_since is None and report.generated_at is not None
+    done = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in done and "Tải bản PDF" in done
+    assert "Tổng cộng danh sách có 2 bài giảng" in " ".join(pdf_text(download(client, report, "pdf")).split())
+
+
+def test_a_failed_background_build_says_so_and_can_be_retried(client, demo, year):
+    """A build that cannot finish (here: its author was deactivated meanwhile) leaves a clear
+    Vietnamese message on the page instead of a report stuck "in progress"."""
+    from reports import services
+
+    client.force_login(demo.user("demo.ht"))
+    report = _start(client, demo.unit("THCS-LQD"), year)
+    SemesterReport.objects.filter(pk=report.pk).update(generating_since=timezone.now(), **TEXTS)
+    gone = demo.user("demo.pht")
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    services.semester_report_build(report_id=report.pk, actor_id=gone.pk)
+    report.refresh_from_db()
+    assert report.generating_since is None and report.generated_at is None
+    page = client.get(reverse("reports:semester_detail", args=[report.pk])).content.decode()
+    assert "Không lập được báo cáo. Hãy thử lại" in page
+    assert (
+        client.post(
+            reverse("reports:semester_detail", args=[report.pk]), {**TEXTS, "generate": "1"}
+        ).status_code
+        == 302
+    )
+    report.refresh_from_db()
+    assert report.generated_at is not None and report.generate_error == ""

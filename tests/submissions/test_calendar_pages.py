@@ -232,3 +232,46 @@ def test_the_menu_shows_the_calendar_to_officers_and_leaders(client, demo):
 def test_anonymous_is_sent_to_login(client, db):
     response = client.get(reverse("calendar:index"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_standard_windows_need_the_make_up_weeks_and_a_free_week(client, demo):
+    """Without make-up weeks, or over a window added by hand, the one click explains why and
+    creates nothing."""
+    client.force_login(demo.user("demo.ldso"))
+    year = services.academic_year_ensure(name="2026-2027")
+    url = reverse("calendar:year_standard_windows", args=[year.pk])
+    page = client.post(url, follow=True).content.decode()
+    assert "chưa có ngày bắt đầu tuần dạy bù học kì I và II" in page
+    assert not year.windows.exists()
+    year.makeup1_starts_on, year.makeup2_starts_on = D(2027, 1, 4), D(2027, 3, 15)
+    year.save()
+    SubmissionWindow.objects.create(
+        year=year, name="Đợt thử", opens_on=D(2027, 1, 6), closes_on=D(2027, 1, 8), kinds=["lecture"]
+    )
+    page = client.post(url, follow=True).content.decode()
+    assert "trùng thời gian với đợt “Đợt thử”" in page
+    assert list(year.windows.values_list("name", flat=True)) == ["Đợt thử"]
+
+
+def test_the_home_page_says_which_window_is_open_or_next(client, demo):
+    """Officers and leaders read on their home page the open window and until when, or the next."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    year = services.academic_year_ensure(name="2026-2027")
+    AcademicYear.objects.filter(pk=year.pk).update(
+        starts_on=today - datetime.timedelta(days=100), ends_on=today + datetime.timedelta(days=200)
+    )
+    client.force_login(demo.user("demo.phong"))
+    assert "Chưa có đợt nộp nào sắp tới" in client.get(reverse("home")).content.decode()
+    SubmissionWindow.objects.create(
+        year=year,
+        name="Đợt thu",
+        opens_on=today - datetime.timedelta(days=1),
+        closes_on=today + datetime.timedelta(days=5),
+    )
+    home = client.get(reverse("home")).content.decode()
+    assert "Đang mở: Đợt thu, đến hết ngày" in home
+    assert (today + datetime.timedelta(days=5)).strftime("%d/%m/%Y") in home
+    client.force_login(demo.user("demo.gv"))
+    assert "Đợt thu, đến hết ngày" not in client.get(reverse("home")).content.decode()

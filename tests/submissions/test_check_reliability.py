@@ -219,8 +219,8 @@ def test_embedded_scheduler_runs_the_sweeper_when_it_is_due(
         check_requested_at=timezone.now() - datetime.timedelta(hours=1)
     )
     now = timezone.now()
-    for name in app.conf.beat_schedule:  # every job ran a minute ago: nothing is due yet
-        PeriodicRun.objects.create(name=name, last_run_at=now - datetime.timedelta(minutes=1))
+    for name in app.conf.beat_schedule:  # every job has just run: nothing is due yet
+        PeriodicRun.objects.create(name=name, last_run_at=now)
     assert scheduler.run_due(now) == []
     PeriodicRun.objects.update(last_run_at=now - datetime.timedelta(hours=2))
     with django_capture_on_commit_callbacks(execute=True):
