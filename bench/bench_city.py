@@ -11,8 +11,8 @@ It collects the static files into a temporary folder (STATIC_MANIFEST=1), starts
 workers, DEBUG off, a random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, Redis sessions when
 --redis-url) with `bench.settings` (the production settings plus a bare view, an admin
 changelist of review cases and a header counting each request's SQL queries), signs in as one
-loaded user per role (printed), and measures interleaved rounds: for each page in turn, the
-page, the admin changelist of the same table searched for "phan so", and the bare view. It
+loaded user per role (printed), and measures interleaved rounds: each round requests every
+page, then the admin changelists of the same tables searched for "phan so", then the bare view. It
 prints p50, p95 and the SQL count of each page, its ratio to the admin changelist and to the
 bare view, and with --compare the growth of p50 from an earlier run (e.g. scale 0.01 → 1).
 """
@@ -24,6 +24,7 @@ import json
 import math
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -140,11 +141,15 @@ def measure(args, pages, users, base) -> dict:
         _t, status, queries, _size = sessions["admin"].get(url)
         info[f"admin {kind}"] = {"status": status, "queries": queries}
     live = [p for p in pages if info[p.key]["status"] == 200]
+    kinds = sorted({p.admin for p in live})
     for round_number in range(args.rounds):
+        # One round: every page, then each admin changelist the pages are compared with, then
+        # the bare view, so that all of them share the machine's moments alike.
         for page in live:
             times[page.key].append(sessions[page.role].get(page.url)[0])
-            admin_times[page.admin].append(sessions["admin"].get(ADMIN_URLS[page.admin])[0])
-            bare_times.append(sessions[page.role].get(BARE_URL)[0])
+        for kind in kinds:
+            admin_times[kind].append(sessions["admin"].get(ADMIN_URLS[kind])[0])
+        bare_times.append(sessions[live[0].role].get(BARE_URL)[0])
         print(f"  round {round_number + 1}/{args.rounds}", file=sys.stderr, flush=True)
     bare_p50 = percentile(bare_times, 0.5)
     result = {"pages": {}, "admin": {}, "bare": {"p50": bare_p50, "p95": percentile(bare_times, 0.95)}}
@@ -211,6 +216,8 @@ def main() -> None:
         "--slow-sql", type=int, default=0, help="then print the slowest SQL of the N worst pages"
     )
     args = parser.parse_args()
+    # A kill (SIGTERM) stops the server and removes the static folder, as the end of a run does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if "postgres" not in os.environ.get("DATABASE_URL", ""):
         raise SystemExit("Set DATABASE_URL to the PostgreSQL database loaded by manage.py load_city.")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))

@@ -35,4 +35,6 @@ def print_slowest(rows: list[dict], users: dict, count: int, width: int = 600) -
         for seconds, sql in timed:
             # The column list says little; what follows FROM says where the time goes.
             text = re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", " ".join(sql.split()), count=1)
-            print(f"  {seconds * 1000:7.1f} ms  {text[:width]}{'…' if len(text) > width else ''}")
+            if len(text) > width:  # the tables joined, then the conditions, order and limit
+                text = f"{text[: width // 3]} … {text[-(2 * width) // 3 :]}"
+            print(f"  {seconds * 1000:7.1f} ms  {text}")

@@ -87,17 +87,24 @@ class Command(BaseCommand):
             city = build_city(plan, rnd, make_password(DEMO_PASSWORD))
         self.say(f"Đơn vị, {len(city.users)} tài khoản và {len(city.panels)} hội đồng bộ môn.", began)
         teachers = [(d, u, s) for d in city.departments for u, s in d.teachers]
-        published = 0
+        publications: list[int] = []
         for start in range(0, plan.lectures, chunk):
             stop = min(plan.lectures, start + chunk)
             with transaction.atomic():
                 made = make_lectures(city, teachers, start, stop, windows, now, rnd)
                 make_cases(city, made, today, rnd)
-                published += make_publications(city, made)
-            self.say(f"Bài giảng {stop}/{plan.lectures} ({published} bài trong kho).", began)
+                publications += make_publications(
+                    city,
+                    made,
+                    first=len(publications),
+                    total=totals["publications"],
+                    usage_rows=plan.usage_rows,
+                )
+            self.say(f"Bài giảng {stop}/{plan.lectures} ({len(publications)} bài trong kho).", began)
         with transaction.atomic():
             usage = make_usage(
                 plan.usage_rows,
+                publications,
                 today,
                 progress=lambda n: self.say(f"Lượt sử dụng {n}/{plan.usage_rows}.", began),
             )
