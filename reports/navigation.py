@@ -13,16 +13,57 @@ def _inspects(scope) -> bool:
     return scope.everything or bool(scope.subject_ids) or bool(scope.roles & INSPECTING_ROLES)
 
 
+def _follows_records(scope) -> bool:
+    """The school's leaders, a district office and the city's leaders follow records compliance."""
+    return scope.everything or bool(scope.leads) or bool(scope.officer_of)
+
+
 def nav_items(user, scope):
-    if not _inspects(scope):
+    items = []
+    if _inspects(scope):
+        items.append(NavItem(_("Danh sách phê duyệt"), "reports:approved_list", order=45))
+    if _follows_records(scope):
+        items.append(NavItem(_("Tình hình hồ sơ"), "reports:records_compliance", order=46))
+    return items
+
+
+def _records_card(user, scope):
+    from submissions.record_selectors import current_year
+
+    from .compliance import compliance_summary
+
+    if not _follows_records(scope):
         return []
-    return [NavItem(_("Danh sách phê duyệt"), "reports:approved_list", order=45)]
+    totals = compliance_summary(user, current_year())
+    if totals is None:
+        return []
+    return [
+        HomeCard(
+            title=_("Hồ sơ chuyên môn"),
+            text=_(
+                "Kế hoạch: %(on_time)d đúng hạn, %(late)d muộn, %(missing)d chưa nộp. "
+                "Kế hoạch bài dạy: %(l_on_time)d duyệt trước ngày dạy, %(l_late)d duyệt muộn."
+            )
+            % {
+                "on_time": totals.plans_on_time,
+                "late": totals.plans_late,
+                "missing": totals.plans_missing,
+                "l_on_time": totals.lessons_on_time,
+                "l_late": totals.lessons_late,
+            },
+            url=reverse("reports:records_compliance"),
+            count=totals.plans_missing,
+            tone="warning" if totals.plans_missing else "success",
+            order=56,
+        )
+    ]
 
 
 def home_cards(user, scope):
+    cards = _records_card(user, scope)
     if not _inspects(scope):
-        return []
-    return [
+        return cards
+    return cards + [
         HomeCard(
             title=_("Danh sách bài giảng được phê duyệt"),
             text=_(
