@@ -125,3 +125,19 @@ def test_a_kind_one_does_not_submit_has_no_form(demo, client, username):
     """Only the kind's submitter role gets the school plan's form (the principal)."""
     client.force_login(demo.user(username))
     assert client.get(reverse("records:new", args=["school_plan"])).status_code == 403
+
+
+@pytest.mark.parametrize("username", USERNAMES)
+def test_case_predicates_and_their_filters_agree_on_record_cases(demo, city_records, username):
+    """Every review-case predicate and its queryset twin return the same record cases."""
+    from reviews import rules as review_rules
+
+    user = demo.user(username)
+    cases = list(ReviewCase.objects.filter(record__isnull=False).select_related("record__kind", "unit"))
+    for name, twin in review_rules.TWINS.items():
+        predicate = getattr(review_rules, name)
+        allowed = {c.pk for c in cases if predicate(user, c)}
+        filtered = set(
+            ReviewCase.objects.filter(record__isnull=False).filter(twin(user)).values_list("pk", flat=True)
+        )
+        assert allowed == filtered, f"{username}: {name}"
