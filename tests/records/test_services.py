@@ -183,3 +183,14 @@ def test_a_submitted_version_is_immutable(demo):
     version.change_note = "sửa"
     with pytest.raises(ValueError):
         version.save()
+
+
+def test_overdue_record_cases_are_reminded_like_lectures(demo):
+    """The daily reminders reach the head (and the school's leaders) about an overdue record."""
+    case = submit_plan(demo, "teacher_plan", "demo.gv", "THCS-LQD-TOAN")
+    sent = services.review_reminders_send(today=case.due_on + datetime.timedelta(days=1))
+    assert sent >= 2
+    note = Notification.objects.get(user=demo.user("demo.tt"), kind="overdue")
+    assert "Hồ sơ" in note.text and "quá hạn phê duyệt" in note.text
+    assert Notification.objects.filter(user=demo.user("demo.ht"), kind="overdue").exists()
+    assert not Notification.objects.filter(user=demo.user("demo.gv"), kind="overdue").exists()
