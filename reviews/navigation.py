@@ -17,8 +17,6 @@ def nav_items(user, scope):
     # The district office and the city's leaders acknowledge school plans in the same queue.
     if r.head_of or r.leads or r.chairs or r.officer_of or "city_leader" in scope.roles:
         items.append(NavItem(_("Chờ thẩm định"), "reviews:queue", order=20))
-    if scope.roles & _record_submitter_roles():
-        items.append(NavItem(_("Hồ sơ chuyên môn"), "records:mine", order=15))
     if r.head_of or r.leads or r.officer_of or scope.subject_ids or scope.everything:
         items.append(NavItem(_("Kiểm tra hồ sơ"), "records:school", order=26))
     if r.leads or r.cluster_head_of or r.officer_of or scope.everything or scope.subject_ids:
@@ -26,12 +24,6 @@ def nav_items(user, scope):
     if r.member_of:
         items.append(NavItem(_("Được phân công"), "reviews:assigned", order=30))
     return items
-
-
-def _record_submitter_roles() -> set[str]:
-    from submissions.models import RecordKind
-
-    return set(RecordKind.objects.filter(is_active=True).values_list("submitter_role", flat=True))
 
 
 def home_cards(user, scope):

@@ -28,6 +28,7 @@ def test_teacher_page_shows_what_is_due_late_and_returned(demo, client):
     assert 'data-testid="returned-records"' in page and "Bài 1. Tập hợp" in page
     detail = client.get(reverse("records:detail", args=[case.record_id])).content.decode()
     assert "Thiếu mục tiêu." in detail and 'data-testid="resubmit-form"' in detail
+    assert "Hồ sơ chuyên môn cần chỉnh sửa" in client.get("/").content.decode()
 
 
 def test_submit_form_stores_the_plan_and_routes_it(demo, client):
