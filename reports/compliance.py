@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import RoleAssignment, Unit
 from accounts.rules import _paths_q, scope_for
 from submissions.models import AcademicYear, Record, RecordKind, RecordStatus
+from submissions.record_rules import can_follow_compliance
 
 Role = RoleAssignment.Role
 
@@ -33,11 +34,6 @@ def compliance_schools_q(user) -> Q:
         return base
     districts = Unit.objects.filter(pk__in=scope.officer_of).values_list("path", flat=True)
     return base & (Q(pk__in=scope.leads) | _paths_q("path", list(districts)))
-
-
-def can_follow_compliance(user) -> bool:
-    scope = scope_for(user)
-    return scope.user_id is not None and (scope.everything or bool(scope.leads) or bool(scope.officer_of))
 
 
 @dataclass

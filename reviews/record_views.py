@@ -19,7 +19,7 @@ from elearning.http import attachment_response
 from submissions import record_selectors
 from submissions import services as submission_services
 from submissions.models import RecordKind, RecordRoute, RecordStatus
-from submissions.record_rules import can_edit_record
+from submissions.record_rules import can_edit_record, can_follow_compliance
 
 from . import selectors, services
 from .models import CaseState, ReviewCase
@@ -294,6 +294,7 @@ def school_records(request):
         "states": RecordStatus.choices,
         "kind": kind,
         "state": state,
+        "follows_compliance": can_follow_compliance(request.user),
     }
     if request.htmx:
         return render(request, "records/school_records.html#record-table", context)

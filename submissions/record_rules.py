@@ -105,5 +105,13 @@ def can_edit_record(user, record) -> bool:
     return record is not None and scope.user_id is not None and record.owner_id == scope.user_id
 
 
+@rules.predicate
+def can_follow_compliance(user) -> bool:
+    """Whether the user follows records compliance of some schools: the school's leaders, a
+    district office, city leaders (reports.compliance.compliance_schools_q is the twin)."""
+    scope = scope_for(user)
+    return scope.user_id is not None and (scope.everything or bool(scope.leads) or bool(scope.officer_of))
+
+
 rules.add_perm("submissions.view_record", can_view_record)
 rules.add_perm("submissions.edit_record", can_edit_record)

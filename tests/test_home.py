@@ -24,15 +24,6 @@ MENU = {
         "demo.cvso",
         "demo.ldso",
     },
-    "Tình hình hồ sơ": {
-        "demo.ht",
-        "demo.pht",
-        "demo.ht.thpt",
-        "demo.cumtruong",
-        "demo.phong",
-        "demo.phong.lc",
-        "demo.ldso",
-    },
     "Chờ thẩm định": {
         "demo.phong",  # school plans of the district's lower-secondary schools
         "demo.phong.lc",
