@@ -299,6 +299,8 @@ STORAGES = {
 }
 # Uploads: the largest lecture file, enforced on the server (DESIGN.md section 9).
 LECTURE_MAX_FILE_BYTES = env.int("LECTURE_MAX_FILE_BYTES", default=2 * 1024**3)
+# Professional records (plans, lesson plans: PDF/DOCX) go through a plain form upload.
+RECORD_MAX_FILE_BYTES = env.int("RECORD_MAX_FILE_BYTES", default=50 * 1024**2)
 # Where the embedded upload back end keeps parts while a multipart upload is in progress.
 UPLOAD_TMP_ROOT = Path(env("UPLOAD_TMP_ROOT", default=str(MEDIA_ROOT / "_uploads")))
 # A separate origin for previewed package content (repository app); empty = sandboxed frame.

@@ -37,6 +37,7 @@ urlpatterns = [
     path("lectures/", include("reviews.lecture_urls")),
     path("lectures/", include("submissions.urls")),
     path("reviews/", include("reviews.urls")),
+    path("records/", include("reviews.record_urls")),
     # The library's workflow actions (retract) live in reviews, which notifies; same /library/ address.
     path("library/", include((reviews_library_urlpatterns, "library_actions"))),
     path("library/", include("repository.urls")),

@@ -32,10 +32,41 @@ def nav_items(user, scope):
     return items
 
 
-def home_cards(user, scope):
-    if not _inspects(scope):
+def _records_card(user, scope):
+    from submissions.record_selectors import current_year
+
+    from .compliance import compliance_summary
+
+    totals = compliance_summary(user, current_year())
+    if totals is None:
         return []
-    cards = [
+    return [
+        HomeCard(
+            title=_("Hồ sơ chuyên môn"),
+            text=_(
+                "Kế hoạch: %(on_time)d đúng hạn, %(late)d muộn, %(missing)d chưa nộp. "
+                "Kế hoạch bài dạy: %(l_on_time)d duyệt trước ngày dạy, %(l_late)d duyệt muộn."
+            )
+            % {
+                "on_time": totals.plans_on_time,
+                "late": totals.plans_late,
+                "missing": totals.plans_missing,
+                "l_on_time": totals.lessons_on_time,
+                "l_late": totals.lessons_late,
+            },
+            url=reverse("reports:records_compliance"),
+            count=totals.plans_missing,
+            tone="warning" if totals.plans_missing else "success",
+            order=56,
+        )
+    ]
+
+
+def home_cards(user, scope):
+    cards = _records_card(user, scope)
+    if not _inspects(scope):
+        return cards
+    cards = cards + [
         HomeCard(
             title=_("Danh sách bài giảng được phê duyệt"),
             text=_(

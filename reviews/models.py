@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from accounts.models import Panel, Unit
-from submissions.models import Lecture, LectureVersion, SubmissionWindow
+from submissions.models import Lecture, LectureVersion, Record, RecordVersion, SubmissionWindow
 
 
 class ReviewLevel(models.TextChoices):
@@ -60,8 +60,19 @@ def _rule(name: str):
 
 
 class ReviewCase(models.Model):
-    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="cases")
-    version = models.ForeignKey(LectureVersion, on_delete=models.CASCADE, related_name="cases")
+    # What is reviewed: a lecture version, or a professional record version (seed 001). One
+    # nullable pair per kind of work and a check constraint that exactly one pair is set: real
+    # foreign keys (joins, cascades, PROTECT) without a generic relation.
+    lecture = models.ForeignKey(
+        Lecture, null=True, blank=True, on_delete=models.CASCADE, related_name="cases"
+    )
+    version = models.ForeignKey(
+        LectureVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="cases"
+    )
+    record = models.ForeignKey(Record, null=True, blank=True, on_delete=models.CASCADE, related_name="cases")
+    record_version = models.ForeignKey(
+        RecordVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="cases"
+    )
     level = models.CharField(_("cấp thẩm định"), max_length=20, choices=ReviewLevel.choices)
     # The reviewing unit: the department (head reviews), the school (principal reviews), or the
     # cluster / district / city whose panel reviews.
@@ -102,13 +113,39 @@ class ReviewCase(models.Model):
                 condition=models.Q(state__in=OPEN_STATES),
                 name="one_open_case_per_lecture",
             ),
+            models.UniqueConstraint(
+                fields=["record"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="one_open_case_per_record",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        lecture__isnull=False,
+                        version__isnull=False,
+                        record__isnull=True,
+                        record_version__isnull=True,
+                    )
+                    | models.Q(
+                        lecture__isnull=True,
+                        version__isnull=True,
+                        record__isnull=False,
+                        record_version__isnull=False,
+                    )
+                ),
+                name="case_reviews_a_lecture_or_a_record",
+            ),
         ]
         indexes = [models.Index(fields=["state", "level", "unit"])]
 
     def __str__(self):
+        if self.record_id:
+            return f"{self.record} – v{self.record_version.number} – {self.get_level_display()}"
         return f"{self.lecture} – v{self.version.number} – {self.get_level_display()}"
 
     def get_absolute_url(self):
+        if self.record_id:
+            return reverse("records:case", args=[self.pk])
         return reverse("reviews:case_detail", args=[self.pk])
 
     @property
@@ -117,7 +154,28 @@ class ReviewCase(models.Model):
 
     @property
     def is_panel_level(self) -> bool:
-        return self.level in PANEL_LEVELS
+        # A record reported to a district or the city is acknowledged by the office, not a panel.
+        return self.level in PANEL_LEVELS and self.record_id is None
+
+    @property
+    def is_record(self) -> bool:
+        return self.record_id is not None
+
+    @property
+    def owner_id(self) -> int:
+        """The person who answers for what is reviewed: the lecture's author or the record's owner."""
+        return self.record.owner_id if self.record_id else self.lecture.author_id
+
+    @property
+    def school_id(self) -> int:
+        return self.record.school_id if self.record_id else self.lecture.school_id
+
+    @property
+    def title(self) -> str:
+        """What is reviewed, in words: the lecture's title or the record's description."""
+        if self.record_id:
+            return str(self.record)
+        return self.lecture.title
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
@@ -128,6 +186,8 @@ class ReviewCase(models.Model):
         """Who has the case now, in words: the department head, the school's leaders or a panel."""
         if self.panel_id:
             return _("Hội đồng bộ môn: %(name)s") % {"name": self.panel.name}
+        if self.record_id and self.unit.kind in ("district", "city"):
+            return self.unit.name
         if self.unit.kind == "department":
             return _("Tổ trưởng chuyên môn – %(unit)s") % {"unit": self.unit.name}
         if self.unit.kind == "school":

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from elearning.navigation import PERSONAL, HomeCard, NavItem
+from elearning.navigation import PERSONAL, RECORDS, HomeCard, NavItem
 
 from . import lifecycle, selectors
 from .rules import review_roles
@@ -14,8 +14,11 @@ TEACHER_ROLES = {"teacher", "department_head"}
 def nav_items(user, scope):
     r = review_roles(user)
     items = []
-    if r.head_of or r.leads or r.chairs:
+    # The district office and the city's leaders acknowledge school plans in the same queue.
+    if r.head_of or r.leads or r.chairs or r.officer_of or "city_leader" in scope.roles:
         items.append(NavItem(_("Chờ thẩm định"), "reviews:queue", order=20))
+    if r.head_of or r.leads or r.officer_of or scope.subject_ids or scope.everything:
+        items.append(NavItem(_("Kiểm tra hồ sơ"), "records:school", order=26, group=RECORDS))
     if r.leads or r.cluster_head_of or r.officer_of or scope.everything or scope.subject_ids:
         items.append(NavItem(_("Thẩm định trong đơn vị"), "reviews:school_cases", order=25))
     if r.member_of:

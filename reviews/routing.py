@@ -45,3 +45,32 @@ def next_panel(lecture, current_unit: Unit) -> Panel:
         _("Chưa có hội đồng bộ môn %(subject)s (%(level)s) ở cấp trên để nhận bài giảng này.")
         % {"subject": lecture.subject.name, "level": lecture.get_school_level_display()}
     )
+
+
+def record_review_target(record) -> tuple[str, Unit]:
+    """Where a record goes, by its kind's route (seed 001, 2.2): the department head (or the
+    school's leaders when the owner heads the department), the school's leaders, or, for a plan
+    reported upward, the district office (lower-secondary schools) or the city (schools with an
+    upper-secondary level, which report to the city directly)."""
+    from submissions.models import RecordRoute
+
+    route = record.kind.route
+    if route == RecordRoute.DEPARTMENT_HEAD:
+        owner_heads = RoleAssignment.objects.filter(
+            user_id=record.owner_id, role=RoleAssignment.Role.DEPARTMENT_HEAD, unit_id=record.unit_id
+        ).exists()
+        if record.department_id and not owner_heads:
+            return ReviewLevel.SCHOOL, record.department
+        return ReviewLevel.SCHOOL, record.school
+    if route == RecordRoute.SCHOOL_LEADERS:
+        return ReviewLevel.SCHOOL, record.school
+    school = record.school
+    ancestors = list(school.ancestors(include_self=False))
+    if "upper_secondary" not in (school.levels or []):
+        district = next((u for u in ancestors if u.kind == Unit.Kind.DISTRICT), None)
+        if district is not None:
+            return ReviewLevel.DISTRICT, district
+    city = next((u for u in ancestors if u.kind == Unit.Kind.CITY), None)
+    if city is None:
+        raise RoutingError(_("Trường chưa thuộc Sở GDĐT nào để nhận kế hoạch giáo dục."))
+    return ReviewLevel.CITY, city

@@ -27,6 +27,7 @@ from accounts.models import RoleAssignment
 from accounts.rules import can_view_work, scope_for, work_visible_q
 from submissions import selectors as submission_selectors
 from submissions.models import LectureVersion
+from submissions.record_rules import can_edit_record, can_view_record, record_visible_q
 from submissions.rules import can_edit_lecture, lecture_editable_q
 
 from .models import (
@@ -77,11 +78,13 @@ def _author_q(r: ReviewRoles) -> Q:
 
 
 def _not_author_q(r: ReviewRoles) -> Q:
-    # Subquery so that co-author joins never duplicate or drop rows.
-    return ~Q(pk__in=ReviewCase.objects.filter(_author_q(r)).values("pk"))
+    # Subquery so that co-author joins never duplicate or drop rows; a record's owner counts too.
+    return ~Q(pk__in=ReviewCase.objects.filter(_author_q(r) | Q(record__owner_id=r.user_id)).values("pk"))
 
 
 def _is_author(r: ReviewRoles, case: ReviewCase) -> bool:
+    if case.record_id:
+        return case.record.owner_id == r.user_id
     if case.lecture.author_id == r.user_id:
         return True
     return case.lecture.co_authors.filter(pk=r.user_id).exists()
@@ -92,6 +95,29 @@ def _assigned_q(r: ReviewRoles) -> Q:
 
 
 # --- In charge: the people a case waits for (any state) ----------------------------------------
+# A record reported above the school (a school plan) is acknowledged by the office itself: the
+# district's officers, or at the city its leaders (seed 001, 2.2), never by a panel.
+
+
+def record_office_q(user) -> Q:
+    """Twin of `is_record_office`: record cases at the user's district office or, for a city
+    leader, at the city."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return NONE_Q
+    q = Q(record__isnull=False, level=ReviewLevel.DISTRICT, unit_id__in=scope.officer_of)
+    if Role.CITY_LEADER in scope.roles:
+        q |= Q(record__isnull=False, level=ReviewLevel.CITY)
+    return q
+
+
+def is_record_office(user, case: ReviewCase) -> bool:
+    scope = scope_for(user)
+    if scope.user_id is None or case is None or not case.record_id:
+        return False
+    if case.level == ReviewLevel.DISTRICT:
+        return case.unit_id in scope.officer_of
+    return case.level == ReviewLevel.CITY and Role.CITY_LEADER in scope.roles
 
 
 def cases_in_charge_q(user) -> Q:
@@ -103,6 +129,7 @@ def cases_in_charge_q(user) -> Q:
         Q(level=ReviewLevel.SCHOOL, unit_id__in=r.head_of, unit__kind="department")
         | Q(level=ReviewLevel.SCHOOL, unit_id__in=r.leads, unit__kind="school")
         | Q(level__in=PANEL_LEVELS, panel_id__in=r.chairs)
+        | record_office_q(user)
     )
 
 
@@ -115,6 +142,8 @@ def is_case_reviewer(user, case: ReviewCase) -> bool:
         if case.unit.kind == "department":
             return case.unit_id in r.head_of
         return case.unit_id in r.leads
+    if case.record_id:
+        return is_record_office(user, case)
     return case.panel_id is not None and case.panel_id in r.chairs
 
 
@@ -134,7 +163,8 @@ def cases_visible_q(user) -> Q:
         user, author="lecture__author", unit_path="lecture__department__path", subject="lecture__subject"
     )
     co_author = Q(pk__in=ReviewCase.objects.filter(lecture__co_authors__id=r.user_id).values("pk"))
-    return work | co_author | cases_in_charge_q(user) | _assigned_q(r)
+    records = Q(record__isnull=False) & record_visible_q(user, prefix="record__")
+    return work | co_author | records | cases_in_charge_q(user) | _assigned_q(r)
 
 
 @rules.predicate
@@ -142,6 +172,8 @@ def can_view_case(user, case: ReviewCase) -> bool:
     r = review_roles(user)
     if r.user_id is None or case is None:
         return False
+    if case.record_id:
+        return can_view_record(user, case.record) or is_case_reviewer(user, case)
     lecture = case.lecture
     if can_view_work(
         user, author_id=lecture.author_id, unit_path=lecture.department.path, subject_id=lecture.subject_id
@@ -166,6 +198,8 @@ def can_preview_case(user, case: ReviewCase) -> bool:
         return False
     if is_case_reviewer(user, case):
         return True
+    if case.record_id:
+        return False
     if case.level == ReviewLevel.SCHOOL and case.lecture.school_id in r.leads:
         return True
     return PanelAssignment.objects.filter(case=case, member_id=r.user_id).exists()
@@ -197,6 +231,7 @@ def can_decide_case(user, case: ReviewCase) -> bool:
     in_charge = is_case_reviewer(user, case)
     escalated = (
         case.level == ReviewLevel.SCHOOL
+        and case.record_id is None
         and case.lecture.school_id in r.leads
         and case.due_on is not None
         and case.due_on < timezone.localdate()
@@ -269,7 +304,7 @@ def cases_nominatable_q(user) -> Q:
         | Q(level=ReviewLevel.DISTRICT, unit_id__in=r.officer_of)
     )
     return (
-        Q(state=CaseState.APPROVED, nominated_at__isnull=True)
+        Q(state=CaseState.APPROVED, nominated_at__isnull=True, record__isnull=True)
         & who
         & ~Q(_later_case_exists())
         & ~Q(_open_case_exists())
@@ -282,7 +317,7 @@ def can_nominate_case(user, case: ReviewCase) -> bool:
     r = review_roles(user)
     if r.user_id is None or case is None:
         return False
-    if case.state != CaseState.APPROVED or case.nominated_at is not None:
+    if case.state != CaseState.APPROVED or case.nominated_at is not None or case.record_id:
         return False
     if case.level == ReviewLevel.SCHOOL:
         allowed = case.lecture.school_id in r.leads
@@ -306,10 +341,12 @@ def can_nominate_case(user, case: ReviewCase) -> bool:
 
 
 def _owner_q(r: ReviewRoles) -> Q:
-    return Q(lecture__author_id=r.user_id)
+    return Q(lecture__author_id=r.user_id) | Q(record__owner_id=r.user_id)
 
 
 def _is_owner(user, case: ReviewCase) -> bool:
+    if case is not None and case.record_id:
+        return can_edit_record(user, case.record)
     return case is not None and can_edit_lecture(user, case.lecture)
 
 

@@ -17,6 +17,13 @@ CASE_RELATED = (
     "lecture__school",
     "lecture__department",
     "version",
+    "record",
+    "record__kind",
+    "record__owner",
+    "record__school",
+    "record__unit",
+    "record__subject",
+    "record_version",
     "unit",
     "panel",
     "window",
@@ -41,6 +48,7 @@ class CaseFilters:
     grade: str = ""
     window: str = ""
     state: str = ""
+    kind: str = ""  # "lecture", a record kind's code, or "" for all
 
     @classmethod
     def from_request(cls, data, *, default_state: str = CaseState.IN_REVIEW) -> CaseFilters:
@@ -49,9 +57,14 @@ class CaseFilters:
             grade=data.get("grade", ""),
             window=data.get("window", ""),
             state=data.get("state", default_state),
+            kind=data.get("kind", ""),
         )
 
     def apply(self, qs: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
+        if self.kind == "lecture":
+            qs = qs.filter(lecture__isnull=False)
+        elif self.kind:
+            qs = qs.filter(record__kind__code=self.kind)
         if self.subject.isdigit():
             qs = qs.filter(lecture__subject_id=self.subject)
         if self.grade.isdigit():
@@ -155,6 +168,20 @@ def queue_subjects(qs: QuerySet[ReviewCase]):
     from accounts.models import Subject
 
     return Subject.objects.filter(pk__in=qs.values("lecture__subject_id")).order_by("order", "name")
+
+
+def queue_kinds(qs: QuerySet[ReviewCase]) -> list[tuple[str, str]]:
+    """The kinds of work in a queue, for its filter: lectures and the record kinds present."""
+    from django.utils.translation import gettext as _
+
+    from submissions.models import RecordKind
+
+    kinds = [("lecture", _("Bài giảng điện tử"))] if qs.filter(lecture__isnull=False).exists() else []
+    kinds += [
+        (k.code, k.name)
+        for k in RecordKind.objects.filter(pk__in=qs.filter(record__isnull=False).values("record__kind_id"))
+    ]
+    return kinds
 
 
 def queue_windows(qs: QuerySet[ReviewCase]):

@@ -51,6 +51,7 @@ def _list_context(request, qs, *, default_state):
         "filters": filters,
         "subjects": selectors.queue_subjects(qs),
         "windows": selectors.queue_windows(qs),
+        "kinds": selectors.queue_kinds(qs),
         "grades": GRADE_CHOICES,
         "states": STATE_FILTER_CHOICES,
         "today": timezone.localdate(),
@@ -175,6 +176,8 @@ def _unbound_form(action, case, evaluation):
 @login_required
 def case_detail(request, pk):
     case = _get_case(request, pk)
+    if case.record_id:
+        return redirect(case)  # a professional record's case has its own page
     return render(request, "reviews/case_detail.html", _case_context(request, case))
 
 

@@ -4,7 +4,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import services
-from .models import AcademicYear, CatalogueLesson, Lecture, LectureVersion, SubmissionWindow, UploadSession
+from .models import (
+    AcademicYear,
+    CatalogueLesson,
+    Lecture,
+    LectureVersion,
+    Record,
+    RecordDeadline,
+    RecordKind,
+    SubmissionWindow,
+    UploadSession,
+)
 
 
 class SubmissionWindowInline(admin.TabularInline):
@@ -77,3 +87,30 @@ class CatalogueLessonAdmin(admin.ModelAdmin):
     list_display = ["subject", "grade", "textbook_series", "number", "title", "topic"]
     list_filter = ["subject", "grade", "textbook_series"]
     search_fields = ["title", "topic"]
+
+
+class RecordDeadlineInline(admin.TabularInline):
+    model = RecordDeadline
+    extra = 0
+
+
+@admin.register(RecordKind)
+class RecordKindAdmin(admin.ModelAdmin):
+    """The catalogue of professional records: administrators add kinds that reuse a known route."""
+
+    list_display = ["name", "code", "submitter_role", "unit_level", "frequency", "route", "is_active"]
+    list_filter = ["route", "unit_level", "is_active"]
+    inlines = [RecordDeadlineInline]
+
+
+@admin.register(Record)
+class RecordAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "owner", "school", "year", "status", "submitted_late", "approved_late"]
+    list_filter = ["kind", "status", "year"]
+    search_fields = ["lesson_name", "owner__username", "owner__full_name", "school__name"]
+    raw_id_fields = ["owner", "unit", "school", "department"]
+    # SECURITY: records change only through the services; the admin reads them.
+    readonly_fields = [f.name for f in Record._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

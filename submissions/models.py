@@ -406,3 +406,31 @@ class UploadSession(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+# Professional records live in their own module (seed 001); imported here so Django finds them.
+from .record_models import (  # noqa: E402
+    Record,
+    RecordDeadline,
+    RecordFrequency,
+    RecordKind,
+    RecordRoute,
+    RecordStatus,
+    RecordVersion,
+)
+
+__all__ = [
+    "AcademicYear",
+    "Lecture",
+    "LectureVersion",
+    "Record",
+    "RecordDeadline",
+    "RecordFrequency",
+    "RecordKind",
+    "RecordRoute",
+    "RecordStatus",
+    "RecordVersion",
+    "SubmissionKind",
+    "SubmissionWindow",
+    "UploadSession",
+]

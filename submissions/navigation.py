@@ -4,12 +4,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from elearning.navigation import ADMIN, HomeCard, NavItem
+from elearning.navigation import ADMIN, RECORDS, HomeCard, NavItem
 
 from .models import SubmissionWindow
 from .rules import can_manage_calendar, window_listed_q
 
 TEACHER_ROLES = {"teacher", "department_head"}
+
+
+def _record_submitter_roles() -> set[str]:
+    from .models import RecordKind
+
+    return set(RecordKind.objects.filter(is_active=True).values_list("submitter_role", flat=True))
 
 
 def nav_items(user, scope):
@@ -18,11 +24,19 @@ def nav_items(user, scope):
         items.append(NavItem(_("Bài giảng của tôi"), "lectures:list", order=10))
     if can_manage_calendar(user):
         items.append(NavItem(_("Lịch nộp bài"), "calendar:index", order=70, group=ADMIN))
+    # Professional records (seed 001): whoever submits some kind of record.
+    if scope.roles & _record_submitter_roles():
+        items.append(NavItem(_("Hồ sơ chuyên môn"), "records:mine", order=15, group=RECORDS))
     return items
 
 
 def home_cards(user, scope):
-    # The author's cards count lectures by where they are in their review: reviews/navigation.py.
+    # The author's lecture cards count lectures by where they are in their review:
+    # reviews/navigation.py. A record's summary lives on the record itself.
+    return _calendar_cards(user) + _record_cards(user, scope)
+
+
+def _calendar_cards(user):
     if not can_manage_calendar(user):
         return []
     today = timezone.localdate()
@@ -48,5 +62,25 @@ def home_cards(user, scope):
             url=reverse("calendar:index"),
             tone="primary" if current or upcoming else "warning",
             order=60,
+        )
+    ]
+
+
+def _record_cards(user, scope):
+    from .record_selectors import record_counts
+
+    if not scope.roles & _record_submitter_roles():
+        return []
+    counts = record_counts(user)
+    if not counts["returned"]:
+        return []
+    return [
+        HomeCard(
+            title=_("Hồ sơ chuyên môn cần chỉnh sửa"),
+            text=_("Người phê duyệt đã trả lại kèm góp ý; sửa và nộp lại trên trang hồ sơ."),
+            url=reverse("records:mine"),
+            count=counts["returned"],
+            tone="warning",
+            order=9,
         )
     ]

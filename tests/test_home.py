@@ -12,7 +12,23 @@ MENU = {
     "Kho học liệu số": EVERYONE,
     "Hỗ trợ": EVERYONE,
     "Kiểm tra văn bản": EVERYONE,
+    # Professional records (issue 10): whoever submits a kind of record, whoever may inspect them.
+    "Hồ sơ chuyên môn": TEACHERS | PANEL_MEMBERS | {"demo.ht", "demo.ht.thpt", "demo.cumtruong"},
+    "Kiểm tra hồ sơ": {
+        "demo.tt",
+        "demo.ht",
+        "demo.pht",
+        "demo.ht.thpt",
+        "demo.cumtruong",
+        "demo.phong",
+        "demo.phong.lc",
+        "demo.cvso",
+        "demo.ldso",
+    },
     "Chờ thẩm định": {
+        "demo.phong",  # school plans of the district's lower-secondary schools
+        "demo.phong.lc",
+        "demo.ldso",  # school plans of upper-secondary and multi-level schools
         "demo.tt",
         "demo.ht",
         "demo.pht",

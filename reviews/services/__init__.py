@@ -16,6 +16,7 @@ One module a concern, every service re-exported here (`services.review_approve(.
 ``decisions``      the minutes and the decision: approve, return, reject
 ``nomination``     sending an approved lecture to the next level's panel
 ``panels``         eligible and default members, the assignment, the members' evaluations
+``records``        professional records: submit, resubmit, approve or return (seed 001)
 ``reminders``      the daily due-soon and overdue reminders
 ``library``        retracting a publication and telling the authors
 ``approved``       the approved document of an approval: stamped, signed, kept with its digest
@@ -42,6 +43,7 @@ from .panels import (
     review_assign_members,
 )
 from .people import case_reviewers, school_leaders
+from .records import record_decide, record_resubmit, record_submit, record_version_approved
 from .reminders import review_reminders_send
 
 __all__ = [
@@ -69,6 +71,10 @@ __all__ = [
     "notifications_mark_read",
     "panel_membership_of",
     "publication_retract",
+    "record_decide",
+    "record_resubmit",
+    "record_submit",
+    "record_version_approved",
     "review_approve",
     "review_assign_members",
     "review_nominate",

@@ -31,12 +31,17 @@ def notification_send(
 
 
 def _notify_waiting(case: ReviewCase) -> None:
+    message = (
+        gettext_noop("Hồ sơ “%(title)s” đang chờ bạn phê duyệt (%(level)s).")
+        if case.record_id
+        else gettext_noop("Bài giảng “%(title)s” đang chờ bạn thẩm định (%(level)s).")
+    )
     notification_send(
         users=case_reviewers(case),
         kind=Notification.Kind.WAITING,
         case=case,
-        message=gettext_noop("Bài giảng “%(title)s” đang chờ bạn thẩm định (%(level)s)."),
-        params={"title": case.lecture.title, "level": case.level},
+        message=message,
+        params={"title": case.title, "level": case.level},
         url=case.get_absolute_url(),
     )
 

@@ -18,11 +18,19 @@ def case_reviewers(case: ReviewCase) -> list:
             else [RoleAssignment.Role.PRINCIPAL, RoleAssignment.Role.VICE_PRINCIPAL]
         )
         users = User.objects.filter(roles__role__in=roles, roles__unit=case.unit)
+    elif case.record_id:
+        # A school plan reported to the district office (its officers) or the city (its leaders).
+        role = (
+            RoleAssignment.Role.DISTRICT_OFFICER
+            if case.level == ReviewLevel.DISTRICT
+            else RoleAssignment.Role.CITY_LEADER
+        )
+        users = User.objects.filter(roles__role=role, roles__unit=case.unit)
     else:
         users = User.objects.filter(
             panel_memberships__panel_id=case.panel_id, panel_memberships__is_chair=True
         )
-    return list(users.filter(is_active=True).exclude(pk=case.lecture.author_id).distinct().order_by("pk"))
+    return list(users.filter(is_active=True).exclude(pk=case.owner_id).distinct().order_by("pk"))
 
 
 def school_leaders(case: ReviewCase) -> list:
@@ -32,7 +40,7 @@ def school_leaders(case: ReviewCase) -> list:
         User.objects.filter(
             is_active=True,
             roles__role__in=[RoleAssignment.Role.PRINCIPAL, RoleAssignment.Role.VICE_PRINCIPAL],
-            roles__unit_id=case.lecture.school_id,
+            roles__unit_id=case.school_id,
         )
         .distinct()
         .order_by("pk")
@@ -40,4 +48,6 @@ def school_leaders(case: ReviewCase) -> list:
 
 
 def _authors(case: ReviewCase) -> list:
+    if case.record_id:
+        return [case.record.owner]
     return [case.lecture.author, *case.lecture.co_authors.all()]

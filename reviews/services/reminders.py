@@ -26,7 +26,7 @@ def review_reminders_send(*, today: datetime.date | None = None) -> int:
     soon = today + datetime.timedelta(days=settings.REVIEW_REMINDER_DAYS)
     sent = 0
     open_cases = ReviewCase.objects.filter(state=CaseState.IN_REVIEW, due_on__isnull=False).select_related(
-        "lecture", "unit", "panel"
+        "lecture", "record__kind", "record__unit", "unit", "panel"
     )
     for case in open_cases.filter(due_on__lte=soon):
         if case.due_on == soon:
@@ -45,7 +45,16 @@ def review_reminders_send(*, today: datetime.date | None = None) -> int:
             recipients += [
                 a.member for a in case.assignments.select_related("member") if a.member_id not in evaluated
             ]
-        params = {"title": case.lecture.title, "due": case.due_on.strftime("%d/%m/%Y")}
+        if case.record_id:
+            text = {
+                Notification.Kind.DUE_SOON: gettext_noop(
+                    "Hồ sơ “%(title)s” cần phê duyệt trước ngày %(due)s."
+                ),
+                Notification.Kind.OVERDUE: gettext_noop(
+                    "Hồ sơ “%(title)s” đã quá hạn phê duyệt (hạn %(due)s)."
+                ),
+            }[kind]
+        params = {"title": case.title, "due": case.due_on.strftime("%d/%m/%Y")}
         for user in {u.pk: u for u in recipients}.values():
             try:
                 with transaction.atomic():

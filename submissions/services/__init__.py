@@ -11,6 +11,7 @@ One module a concern, every service re-exported here (`services.version_check(..
 ``uploads``     upload sessions: start, touch, complete, abort, cleanup
 ``previews``    the PDF rendition of a PPTX/DOCX: request, render, sweep, the key to show
 ``submitting``  the version a submission locks and seals
+``records``     professional records: open one, check and store a submitted version, summaries
 ``storage``     stored objects streamed down or deleted quietly
 """
 
@@ -51,6 +52,14 @@ from .previews import (
     version_preview_reset,
     version_previews_sweep,
 )
+from .records import (
+    record_file_check,
+    record_mark_decided,
+    record_mark_submitted,
+    record_open,
+    record_units_for,
+    record_version_add,
+)
 from .storage import storage_delete_prefix
 from .submitting import version_lock_for_submit, version_mark_submitted
 from .uploads import (
@@ -77,6 +86,12 @@ __all__ = [
     "lecture_validate",
     "version_set_licence",
     "preview_pdf_key",
+    "record_file_check",
+    "record_mark_decided",
+    "record_mark_submitted",
+    "record_open",
+    "record_units_for",
+    "record_version_add",
     "storage_delete_prefix",
     "submission_window_save",
     "submission_window_validate",

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, load_demo_city
 from reviews.demo import load_demo as load_review_demo
+from reviews.record_demo import load_demo as load_record_demo
 from submissions.demo import load_demo as load_submission_demo
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         users = load_demo_city()
         load_submission_demo()
         load_review_demo()
+        load_record_demo()
         width = max(len(u.username) for u in users)
         self.stdout.write(self.style.SUCCESS("Thành phố mẫu đã sẵn sàng. Tài khoản dùng thử:"))
         for user in users:
