@@ -23,8 +23,10 @@ ALREADY_DECIDED = gettext_lazy("Bài giảng này đã được quyết định.
 
 def _log(case: ReviewCase, *, actor, transition: str, source: str, comment: str = "") -> CaseLog:
     """Every transition writes its log row here, so it is also where the dashboards of the
-    lecture's school and the units above it are told their figures changed (after the commit)."""
-    figures_changed(unit_id=case.lecture.school_id)
+    lecture's school and the units above it are told their figures changed (after the commit).
+    A record's case changes no lecture figure (the records compliance page is computed live)."""
+    if case.lecture_id is not None:
+        figures_changed(unit_id=case.lecture.school_id)
     return CaseLog.objects.create(
         case=case, actor=actor, transition=transition, source=source, target=case.state, comment=comment
     )
