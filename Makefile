@@ -5,7 +5,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The embedded default: SQLite, files on disk, tasks in-process, e-mail to the console.
-RUN_ENV := DEBUG=1 SHOW_DEMO_LOGINS=1 SITE_URL=http://$(HOST):$(PORT)
+# Static files are collected with hashed names (STATIC_MANIFEST=1): a browser on a weak school
+# connection fetches them once (WhiteNoise marks them immutable). After editing static/, run
+# `make run` again (or unset STATIC_MANIFEST while developing CSS/JS).
+RUN_ENV := DEBUG=1 SHOW_DEMO_LOGINS=1 STATIC_MANIFEST=1 SITE_URL=http://$(HOST):$(PORT)
 
 .PHONY: install run test lint browser system-deps guide-screenshots
 
@@ -19,6 +22,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: install
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v 0
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py load_demo
 	@echo "Mở http://$(HOST):$(PORT)/ (Ctrl+C để dừng)"

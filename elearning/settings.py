@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # HTML and other text compressed (elearning/compression.py); static files too in `make run`,
+    # where WhiteNoise has no pre-compressed copies. Above WhiteNoise so that it sees its answers.
+    "elearning.compression.TextGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's, answering a 503 page while Redis is unreachable (elearning/middleware.py).
     "elearning.middleware.SessionMiddleware",
@@ -291,7 +294,7 @@ STORAGES = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "elearning.compression.HashedStaticFilesStorage"
             if env.bool("STATIC_MANIFEST", default=False)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

@@ -57,3 +57,24 @@ def help_link(anchor):
     from elearning.support import screenshot_alt
 
     return {"anchor": anchor, "label": screenshot_alt(anchor)}
+
+
+@register.inclusion_tag("components/error_summary.html")
+def error_summary(*forms_):
+    """The GOV.UK-style summary at the top of a failed form: every error, each a link to its field.
+
+    A radio or checkbox group links to its first option (the fieldset itself takes no focus)."""
+    items = []
+    for form in forms_:
+        if form is None or not form.is_bound or not form.errors:
+            continue
+        items += [{"text": error, "anchor": ""} for error in form.non_field_errors()]
+        for field in form.visible_fields():
+            if not field.errors:
+                continue
+            anchor = field.auto_id
+            if field.field.widget.use_fieldset and anchor:
+                anchor = f"{anchor}_0"
+            for error in field.errors:
+                items.append({"text": f"{field.label}: {error}", "anchor": anchor})
+    return {"items": items}
