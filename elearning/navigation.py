@@ -38,12 +38,14 @@ class NavGroup:
 REPORTS = "reports"
 ADMIN = "admin"
 RECORDS = "records"
+REVIEWS = "reviews"
 # Tools used now and then (checking an approved document) sit in the user's own drop-down.
 PERSONAL = "personal"
 GROUP_LABELS = {
     REPORTS: gettext_lazy("Báo cáo"),
     ADMIN: gettext_lazy("Quản trị"),
     RECORDS: gettext_lazy("Hồ sơ chuyên môn"),
+    REVIEWS: gettext_lazy("Thẩm định"),
 }
 
 

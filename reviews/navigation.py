@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from elearning.navigation import PERSONAL, RECORDS, HomeCard, NavItem
+from elearning.navigation import PERSONAL, RECORDS, REVIEWS, HomeCard, NavItem
 
 from . import lifecycle, selectors
 from .rules import review_roles
@@ -16,13 +16,13 @@ def nav_items(user, scope):
     items = []
     # The district office and the city's leaders acknowledge school plans in the same queue.
     if r.head_of or r.leads or r.chairs or r.officer_of or "city_leader" in scope.roles:
-        items.append(NavItem(_("Chờ thẩm định"), "reviews:queue", order=20))
+        items.append(NavItem(_("Chờ thẩm định"), "reviews:queue", order=20, group=REVIEWS))
     if r.head_of or r.leads or r.officer_of or scope.subject_ids or scope.everything:
         items.append(NavItem(_("Kiểm tra hồ sơ"), "records:school", order=26, group=RECORDS))
     if r.leads or r.cluster_head_of or r.officer_of or scope.everything or scope.subject_ids:
-        items.append(NavItem(_("Thẩm định trong đơn vị"), "reviews:school_cases", order=25))
+        items.append(NavItem(_("Thẩm định trong đơn vị"), "reviews:school_cases", order=25, group=REVIEWS))
     if r.member_of:
-        items.append(NavItem(_("Được phân công"), "reviews:assigned", order=30))
+        items.append(NavItem(_("Được phân công"), "reviews:assigned", order=30, group=REVIEWS))
     # Anyone signed in may check whether a PDF is an approved document, unchanged.
     items.append(NavItem(_("Kiểm tra văn bản"), "reviews:document_verify", order=95, group=PERSONAL))
     return items
