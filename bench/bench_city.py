@@ -212,10 +212,15 @@ def main() -> None:
     parser.add_argument("--only", default="", help="measure only pages whose 'role | page' contains this")
     parser.add_argument("--out", default="", help="write the result as JSON here")
     parser.add_argument("--compare", default="", help="an earlier JSON result: print the growth of p50")
+    parser.add_argument("--report", default="", help="only print an earlier JSON result (with --compare)")
     parser.add_argument(
         "--slow-sql", type=int, default=0, help="then print the slowest SQL of the N worst pages"
     )
     args = parser.parse_args()
+    if args.report:
+        earlier = json.loads(Path(args.compare).read_text()) if args.compare else None
+        report(json.loads(Path(args.report).read_text()), earlier)
+        return
     # A kill (SIGTERM) stops the server and removes the static folder, as the end of a run does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if "postgres" not in os.environ.get("DATABASE_URL", ""):

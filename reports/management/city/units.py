@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -133,7 +134,15 @@ def build_units(plan: Plan, subjects: dict[str, Subject], rnd: random.Random) ->
         above = clusters[i % len(clusters)] if level == L.UPPER_SECONDARY else districts[i % len(districts)]
         code, kind_name = SCHOOL_PREFIX[level]
         namesake = words.NAMESAKES[i % len(words.NAMESAKES)]
-        place = words.DISTRICTS[(i // len(words.NAMESAKES) + n) % 15]
+        # A school is named after its district (any for upper-secondary schools under a cluster);
+        # a name that comes round again gets a number.
+        place = (
+            above.name.removeprefix("Phòng GDĐT ")
+            if above.kind == Unit.Kind.DISTRICT
+            else words.DISTRICTS[i % 15]
+        )
+        repeat = i // math.lcm(len(words.NAMESAKES), 15)
+        namesake += f" số {repeat + 1}" if repeat else ""
         unit = Unit(
             kind=Unit.Kind.SCHOOL,
             code=f"C-{code}-{n + 1:04d}",
