@@ -19,10 +19,17 @@ class ApprovedDocument(models.Model):
         PENDING = "pending", _("Đang tạo")
         READY = "ready", _("Đã tạo")
 
-    # What was approved. Today the minutes of a lecture's approval; a record version's approval
-    # (issue 10) adds its own nullable key and a check constraint that exactly one is set.
+    # What was approved: the minutes of a lecture's approval, or a professional record's version
+    # (its own file, stamped); exactly one is set.
     minutes = models.OneToOneField(
         "reviews.Minutes", null=True, blank=True, on_delete=models.CASCADE, related_name="approved_document"
+    )
+    record_version = models.OneToOneField(
+        "submissions.RecordVersion",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="approved_document",
     )
     title = models.CharField(_("văn bản"), max_length=500)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -47,6 +54,13 @@ class ApprovedDocument(models.Model):
         verbose_name = _("văn bản đã phê duyệt")
         verbose_name_plural = _("văn bản đã phê duyệt")
         ordering = ["-approved_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes__isnull=False, record_version__isnull=True)
+                | models.Q(minutes__isnull=True, record_version__isnull=False),
+                name="approved_document_of_minutes_or_record",
+            )
+        ]
 
     def __str__(self):
         return self.title

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from elearning import signing
 from elearning.http import attachment_response
 from elearning.ratelimit import rate_limit_hit
+from submissions.record_rules import can_view_record
 
 from . import selectors, services
 from .forms import VerifyUploadForm
@@ -46,7 +47,13 @@ def _outcome(user, pdf: bytes) -> dict:
         readable = (
             document.minutes_id and selectors.minutes_visible_to(user).filter(pk=document.minutes_id).exists()
         )
-        return {"kind": "unchanged", "document": document, "minutes_link": readable}
+        record_link = document.record_version_id and can_view_record(user, document.record_version.record)
+        return {
+            "kind": "unchanged",
+            "document": document,
+            "minutes_link": readable,
+            "record_link": record_link,
+        }
     check = signing.verify_pdf(pdf)
     if not check.signed:
         return {"kind": "unknown", "check": check}

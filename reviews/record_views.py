@@ -22,7 +22,7 @@ from submissions.models import RecordKind, RecordRoute, RecordStatus
 from submissions.record_rules import can_edit_record, can_follow_compliance
 
 from . import selectors, services
-from .models import CaseState, ReviewCase
+from .models import ApprovedDocument, CaseState, ReviewCase
 from .record_forms import RecordDecisionForm, RecordResubmitForm, RecordSubmitForm
 from .rules import can_decide_case, can_resubmit_case
 
@@ -129,7 +129,7 @@ def _record_context(request, record, *, resubmit_form=None):
     may_resubmit = latest is not None and can_resubmit_case(request.user, latest)
     return {
         "record": record,
-        "versions": record.versions.select_related("submitted_by").order_by("-number"),
+        "versions": record.versions.select_related("submitted_by", "approved_document").order_by("-number"),
         "cases": cases,
         "latest": latest,
         "may_resubmit": may_resubmit,
@@ -196,6 +196,27 @@ def record_file(request, pk, number):
     if not field:
         raise Http404
     return attachment_response(key=field.name, filename=name or f"ho-so-{record.pk}-v{number}")
+
+
+@login_required
+def record_approved_pdf(request, pk, number):
+    """The approved copy of a version: its file as a PDF with the approval stamp (and the unit's
+    digital signature when it has a certificate), for whoever may see the record; while it is
+    being made, a page that says so and looks again in a little while."""
+    # SECURITY: the record's own scope (seed 001, 2.3); outside it a 404.
+    record = _get_record(request, pk)
+    version = get_object_or_404(record.versions, number=number)
+    document = ApprovedDocument.objects.filter(record_version=version).first()
+    if document is None:
+        raise Http404
+    if not document.is_ready:
+        context = {"record": record, "document": document}
+        return render(request, "reviews/approved_pending.html", context, status=202)
+    return attachment_response(
+        key=document.file.name,
+        filename=f"ho-so-{record.pk}-v{number}-da-phe-duyet.pdf",
+        content_type="application/pdf",
+    )
 
 
 # --- The record's review case -------------------------------------------------------------------

@@ -7,10 +7,10 @@ the pending row and queues the build on commit. The build (`approved_document_bu
 marks the row ready under one; a failure is logged and kept on the row, the decision stands, and
 the sweeper (`approved_documents_sweep`, every five minutes) tries again.
 
-Records plug in with one call: a record version's approval creates its row the same way (its own
-nullable key beside `ApprovedDocument.minutes`, signer, unit, number) and `_source_pdf` gains the
-branch that reads its file; stamping, signing, storing, the download and "Kiểm tra văn bản" are
-shared.
+A professional record's approval (`approved_record_request`, from
+`reviews.services.records.record_version_approved`) makes its row the same way; its source is the
+version's own file: a PDF as it is, a DOCX converted by LibreOffice (the original is kept on the
+version). Stamping, signing, storing, the download and "Kiểm tra văn bản" are shared.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import tempfile
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -25,7 +27,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import RoleAssignment, Unit
 from elearning import signing
+from submissions import conversion
 
 from ..models import ApprovedDocument, Minutes, ReviewLevel
 from ..pdf import minutes_context, minutes_pdf_bytes
@@ -69,11 +73,76 @@ def approved_document_request(*, minutes: Minutes) -> ApprovedDocument:
     return document
 
 
+def _record_issuer(case):
+    """The unit whose header and certificate a record's approval carries: the school for what the
+    head or the school's leaders approve, the office for a school plan it acknowledges."""
+    if case.unit.kind in (Unit.Kind.DEPARTMENT, Unit.Kind.SCHOOL):
+        return case.record.school
+    return case.unit
+
+
+def _signer_role(actor, case) -> str:
+    """The approver's role at the deciding unit, as the stamp prints it ("Tổ trưởng chuyên môn")."""
+    Role = RoleAssignment.Role
+    deciding = [Role.DEPARTMENT_HEAD, Role.PRINCIPAL, Role.VICE_PRINCIPAL, Role.DISTRICT_OFFICER]
+    deciding += [Role.CITY_LEADER, Role.CITY_SPECIALIST]
+    mine = RoleAssignment.objects.filter(user=actor, role__in=deciding).select_related("unit")
+    assignment = next(
+        (a for unit in (case.unit, case.record.school) for a in mine if a.unit_id == unit.pk),
+        next(iter(mine), None),
+    )
+    if assignment is None:
+        return ""
+    return f"{assignment.get_role_display()} – {assignment.unit.name}"
+
+
+def approved_record_request(*, case, actor) -> ApprovedDocument:
+    """The pending approved document of a record version's approval (or a school plan's
+    acknowledgement); its build is queued on commit. Call inside the decision's transaction."""
+    from ..tasks import approved_document_task
+
+    version = case.record_version
+    issuer = _record_issuer(case)
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("%(record)s (phiên bản %(version)s)") % {"record": case.record, "version": version.number}
+        role = _signer_role(actor, case)
+    document = ApprovedDocument.objects.create(
+        record_version=version,
+        title=title[:500],
+        signer_name=actor.get_full_name() or actor.username,
+        signer_role=role[:300],
+        unit_name=issuer.name,
+        unit_code=issuer.code,
+        approved_at=case.decided_at or timezone.now(),
+    )
+    approved_document_task.delay_on_commit(document.pk)
+    return document
+
+
+def _record_pdf(version) -> bytes:
+    """The record version's file as a PDF: as it is, or converted from DOCX by LibreOffice."""
+    with version.file.open("rb") as fh:
+        data = fh.read()
+    if version.format == "pdf":
+        return data
+    with tempfile.TemporaryDirectory(prefix="approved-") as tmp:
+        work = Path(tmp)
+        source = work / f"source.{version.format}"
+        source.write_bytes(data)
+        out = work / "convert"
+        out.mkdir()
+        pdf = conversion.convert_to_pdf(
+            source, out, binary=settings.LIBREOFFICE_BINARY, timeout=settings.PREVIEW_CONVERT_TIMEOUT_SECONDS
+        )
+        return pdf.read_bytes()
+
+
 def _source_pdf(document: ApprovedDocument) -> bytes:
-    """The document as approved, before the stamp: chosen by the key that is set. A record
-    version's approval adds its branch here (its PDF, or its DOCX converted by LibreOffice)."""
+    """The document as approved, before the stamp: chosen by the key that is set."""
     if document.minutes_id:
         return minutes_pdf_bytes(minutes_context(document.minutes))
+    if document.record_version_id:
+        return _record_pdf(document.record_version)
     raise ValueError(f"approved document {document.pk} has no source")
 
 
@@ -107,7 +176,9 @@ def approved_document_build(*, document_id: int) -> bool:
     """Builds and stores the document if it is still pending; True when it is ready. Never raises
     for a failed render or signature: the error is logged and kept on the row."""
     document = (
-        ApprovedDocument.objects.select_related("minutes__case__lecture").filter(pk=document_id).first()
+        ApprovedDocument.objects.select_related("minutes__case__lecture", "record_version")
+        .filter(pk=document_id)
+        .first()
     )
     if document is None or document.status == ApprovedDocument.Status.READY:
         return document is not None
@@ -154,6 +225,6 @@ def approved_document_matching(pdf: bytes) -> ApprovedDocument | None:
     digest = hashlib.sha256(pdf).hexdigest()
     return (
         ApprovedDocument.objects.filter(status=ApprovedDocument.Status.READY, sha256=digest)
-        .select_related("minutes")
+        .select_related("minutes", "record_version")
         .first()
     )

@@ -22,6 +22,7 @@ from submissions.models import Record, RecordKind, RecordRoute, RecordStatus, Re
 
 from ..models import OPEN_STATES, CaseState, Notification, ReviewCase
 from ..routing import record_review_target
+from .approved import approved_record_request
 from .base import DEFAULT_REVIEW_DAYS, CaseConflict, _locked, _locked_in_review, _log
 from .notifications import _notify_waiting, notification_send
 
@@ -101,12 +102,14 @@ def record_version_approved(*, case: ReviewCase, actor) -> None:
     """A record version was approved (or, for a school plan, acknowledged). Runs inside the
     decision's transaction after the case is approved and logged.
 
-    The hook for the approval stamp and signature (issue 10, item 6): queue it here with
-    `transaction.on_commit`. Today it keeps the record's summary (approved, late) in step.
+    Keeps the record's summary (approved, late) in step and asks for the approved copy: the
+    version's file as a PDF with the approval stamp, signed when the unit has a certificate
+    (`reviews.services.approved`, built after the commit).
     """
     submission_services.record_mark_decided(
         record=case.record, status=RecordStatus.APPROVED, at=case.decided_at
     )
+    approved_record_request(case=case, actor=actor)
 
 
 def record_decide(*, case: ReviewCase, actor, approve: bool, comment: str = "") -> ReviewCase:
