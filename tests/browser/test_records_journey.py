@@ -1,6 +1,7 @@
 """Professional records in a real browser: a teacher submits a teacher plan and a lesson plan, the
 head returns one with comments and approves the other, the teacher resubmits, the principal reads
-the compliance table and the district officer inspects the school's records."""
+the compliance table, the district officer inspects the school's records and the teacher downloads
+the stamped copy of the approved plan."""
 
 import datetime
 
@@ -73,6 +74,8 @@ def test_records_journey(page, live_server, demo_city):
     assert page.get_by_test_id("record-status").inner_text() == "Chờ phê duyệt"
 
     switch_user(page, live_server, "demo.ht")
+    # A principal's own records and the school's share the "Hồ sơ chuyên môn" drop-down.
+    page.get_by_role("button", name="Hồ sơ chuyên môn").click()
     page.get_by_role("link", name="Kiểm tra hồ sơ").click()
     page.get_by_test_id("compliance-link").click()
     row = page.locator("[data-testid=compliance-table] tr", has_text="Nguyễn Thị Lan")
@@ -85,3 +88,16 @@ def test_records_journey(page, live_server, demo_city):
     table = page.get_by_test_id("record-table").inner_text()
     assert LESSON in table and "Nguyễn Thị Lan" in table
     screenshot(page, "records-district-inspection")
+
+    # The teacher downloads the approved copy of the teacher plan: the stamp is in it.
+    switch_user(page, live_server, "demo.gv")
+    page.goto(f"{live_server.url}/records/")
+    page.get_by_role("link", name="Kế hoạch giáo dục của giáo viên", exact=True).click()
+    with page.expect_download() as download:
+        page.get_by_test_id("record-approved-copy").get_by_role("link").click()
+    path = download.value.path()
+    from tests.documents.pdfcheck import pages_text
+
+    text = pages_text(open(path, "rb").read())[-1]
+    assert "ĐÃ PHÊ DUYỆT" in text and "Trần Văn Hùng" in text
+    screenshot(page, "records-approved-copy")
