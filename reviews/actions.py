@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from submissions import selectors as submission_selectors
 from submissions.forms import VersionNewForm
 
-from . import rules, services
+from . import lecture_rules, rules, services
 from .forms import AssignForm, DecisionForm, EvaluationForm, NominateForm
 from .models import CaseState, Decision, Rubric
 
@@ -181,16 +181,22 @@ ACTIONS: dict[tuple[str, str], Action] = {
             "submit",
             gettext_lazy("Nộp bài"),
             "lecture",
-            rules.can_submit_lecture,
+            lecture_rules.can_submit_lecture,
             _submit,
             logs={"submit": gettext_lazy("Nộp bài"), "resubmit": gettext_lazy("Nộp lại bản mới")},
         ),
-        Action("withdraw", gettext_lazy("Rút bài"), "lecture", rules.can_withdraw_lecture, _withdraw_lecture),
+        Action(
+            "withdraw",
+            gettext_lazy("Rút bài"),
+            "lecture",
+            lecture_rules.can_withdraw_lecture,
+            _withdraw_lecture,
+        ),
         Action(
             "new_version",
             gettext_lazy("Tạo phiên bản mới"),
             "lecture",
-            rules.can_start_new_version,
+            lecture_rules.can_start_new_version,
             _new_version,
             lambda lecture, data=None: VersionNewForm(data),
         ),

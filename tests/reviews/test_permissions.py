@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from reviews import lecture_rules, services
 from reviews import rules as review_rules
-from reviews import services
 from reviews.models import CaseState, Evaluation, ReviewCase
 from submissions.models import Lecture, LectureVersion
 from submissions.rules import can_view_lecture
@@ -440,12 +440,12 @@ def test_rules_agree_with_their_querysets(demo, state):
     problems = []
     for username in ROLES:
         user = User.objects.get(username=username)
-        for table, model, objects in (
-            (review_rules.TWINS, ReviewCase, cases),
-            (review_rules.LECTURE_TWINS, Lecture, lectures),
+        for module, table, model, objects in (
+            (review_rules, review_rules.TWINS, ReviewCase, cases),
+            (lecture_rules, lecture_rules.LECTURE_TWINS, Lecture, lectures),
         ):
             for name, twin in table.items():
-                predicate = getattr(review_rules, name)
+                predicate = getattr(module, name)
                 selected = set(model.objects.filter(twin(user)).values_list("pk", flat=True))
                 for obj in objects:
                     if bool(predicate(user, obj)) != (obj.pk in selected):
