@@ -1,5 +1,6 @@
 """Menu entries and home-page cards of this app (see elearning/navigation.py)."""
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,9 +14,15 @@ TEACHER_ROLES = {"teacher", "department_head"}
 
 
 def _record_submitter_roles() -> set[str]:
+    """The roles that submit some kind of record: read on every page for the menu, so kept in the
+    cache (the catalogue of kinds changes rarely; a kind's save or delete clears it)."""
     from .models import RecordKind
 
-    return set(RecordKind.objects.filter(is_active=True).values_list("submitter_role", flat=True))
+    roles = cache.get(RecordKind.SUBMITTER_ROLES_CACHE_KEY)
+    if roles is None:
+        roles = set(RecordKind.objects.filter(is_active=True).values_list("submitter_role", flat=True))
+        cache.set(RecordKind.SUBMITTER_ROLES_CACHE_KEY, roles, 600)
+    return roles
 
 
 def nav_items(user, scope):

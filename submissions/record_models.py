@@ -12,6 +12,7 @@ import unicodedata
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,9 @@ class RecordFrequency(models.TextChoices):
 class RecordKind(models.Model):
     """One row of the catalogue (the school's "sổ"): who submits, for which unit, how often, in
     which formats, who approves and who may inspect. The four kinds of seed 001 ship as data."""
+
+    # The menu's "which roles submit records" (submissions.navigation), cleared by save/delete.
+    SUBMITTER_ROLES_CACHE_KEY = "records:submitter-roles"
 
     class UnitLevel(models.TextChoices):
         SCHOOL = Unit.Kind.SCHOOL, _("Nhà trường")
@@ -82,6 +86,15 @@ class RecordKind(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(self.SUBMITTER_ROLES_CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(self.SUBMITTER_ROLES_CACHE_KEY)
+        return result
 
     @property
     def is_per_lesson(self) -> bool:

@@ -52,6 +52,26 @@ def page(browser, request):
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def _rows_of_the_data_migrations(request):
+    """The city's rubric and the catalogue of record kinds come from data migrations; a test that
+    runs after another transactional test finds them flushed, so they are put back first."""
+    if "live_server" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+    from django.core.cache import cache
+
+    from reviews.models import Criterion, Rubric
+    from reviews.rubrics import rubric_ensure_default
+
+    rubric_ensure_default(Rubric, Criterion)
+    importlib.import_module("submissions.migrations.0009_record_kinds").add_kinds(apps, None)
+    cache.clear()
+
+
 def pytest_collection_modifyitems(config, items):
     # Every test here drives Chromium: marked `browser`, so CI runs them once (on SQLite) and
     # deselects them on its PostgreSQL run (`-m "not browser"`), where they would test nothing new.

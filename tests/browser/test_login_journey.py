@@ -50,6 +50,7 @@ def test_wrong_password_is_explained(demo_city, live_server, page):
 def test_school_admin_sees_account_tools(demo_city, live_server, page):
     """The school's account administrator gets the people and import menus."""
     login(page, live_server, "demo.qtt")
+    page.get_by_role("button", name="Quản trị").click()
     page.locator("nav a", has_text="Nhập tài khoản").click()
     assert page.locator("h1").inner_text() == "Nhập đơn vị và tài khoản từ tệp"
     screenshot(page, "import-start")

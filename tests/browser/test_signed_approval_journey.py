@@ -66,7 +66,11 @@ def test_author_downloads_the_signed_pdf_and_the_verify_page_recognises_it(
     assert path.read_bytes().startswith(b"%PDF") and b"/ByteRange" in path.read_bytes()
     _stamp_png(path, "signed-approval-stamp")
 
-    page.get_by_role("link", name="Kiểm tra văn bản").first.click()
+    # "Kiểm tra văn bản" is in the user's own drop-down.
+    page.locator(".user-menu-toggle").click()
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
+        "link", name="Kiểm tra văn bản"
+    ).click()
     page.set_input_files("input[name=file]", str(path))
     page.get_by_test_id("verify-submit").click()
     result = page.get_by_test_id("verify-result")
@@ -90,5 +94,5 @@ def test_author_downloads_the_signed_pdf_and_the_verify_page_recognises_it(
         "input[name=file]", {"name": "ghi-chu.txt", "mimeType": "text/plain", "buffer": b"abc"}
     )
     page.get_by_test_id("verify-submit").click()
-    page.get_by_text("Tệp này không phải văn bản PDF.").wait_for()
+    page.get_by_text("Tệp này không phải văn bản PDF.", exact=True).wait_for()
     screenshot(page, "signed-approval-verify-not-pdf")
