@@ -128,6 +128,7 @@ def pages(users: dict[str, User]) -> list[Page]:
         ("teacher", "my lectures", "/lectures/", "lecture"),
         ("teacher", "library first page", "/library/", "publication"),
         ("teacher", "library search + 2 filters", search, "publication"),
+        ("teacher", "professional records", "/records/", "case"),
         ("department_head", "home", "/", "lecture"),
         ("department_head", "queue", "/reviews/queue/", "case"),
         ("principal", "home", "/", "lecture"),
@@ -137,6 +138,8 @@ def pages(users: dict[str, User]) -> list[Page]:
         ("principal", "library search + 2 filters", search, "publication"),
         ("principal", "coverage (school)", f"/library/coverage/{school.pk}/", "publication"),
         ("principal", "approved list", "/reports/approved/", "publication"),
+        ("principal", "dashboard (school)", f"/reports/dashboard/{school.pk}/", "case"),
+        ("principal", "records inspection", "/records/school/", "case"),
         ("vice_principal", "home", "/", "lecture"),
         ("school_admin", "home", "/", "lecture"),
         ("school_admin", "lectures", "/lectures/", "lecture"),
@@ -150,6 +153,8 @@ def pages(users: dict[str, User]) -> list[Page]:
         ("district_officer", "library first page", "/library/", "publication"),
         ("district_officer", "coverage (district)", f"/library/coverage/{district.pk}/", "publication"),
         ("district_officer", "approved list", "/reports/approved/", "publication"),
+        ("district_officer", "dashboard (district)", f"/reports/dashboard/{district.pk}/", "case"),
+        ("district_officer", "semester reports", "/reports/semester/", "case"),
         ("cluster_head", "home", "/", "lecture"),
         ("city_specialist", "home", "/", "lecture"),
         ("city_specialist", "library search + 2 filters", search, "publication"),
@@ -158,5 +163,6 @@ def pages(users: dict[str, User]) -> list[Page]:
         ("city_leader", "library first page", "/library/", "publication"),
         ("city_leader", "coverage (city)", f"/library/coverage/{city.pk}/", "publication"),
         ("city_leader", "approved list", "/reports/approved/", "publication"),
+        ("city_leader", "dashboard (city)", f"/reports/dashboard/{city.pk}/", "case"),
     ]
     return [Page(*row) for row in table]
