@@ -1,6 +1,7 @@
 """`{% load reviews_tags %}`: state colours and the author's side of a lecture's review."""
 
 from django import template
+from django.utils.translation import gettext_lazy
 
 from reviews import selectors
 from reviews.actions import history_label
@@ -28,6 +29,20 @@ def state_tone(state: str) -> str:
 def transition_label(name: str) -> str:
     """How a log row's transition reads in the history (the action table's label)."""
     return history_label(name)
+
+
+# A record's history reads in its own words where a lecture's would mislead ("Nộp bài").
+RECORD_HISTORY_LABELS = {
+    "submit": gettext_lazy("Nộp hồ sơ"),
+    "resubmit": gettext_lazy("Nộp lại hồ sơ"),
+}
+
+
+@register.filter
+def record_transition_label(name: str) -> str:
+    """How a log row of a record's case reads in the record's history."""
+    label = RECORD_HISTORY_LABELS.get(name)
+    return str(label) if label is not None else history_label(name)
 
 
 @register.filter

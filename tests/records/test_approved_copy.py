@@ -68,6 +68,8 @@ def test_an_approved_teacher_plan_has_a_stamped_copy_and_the_original_is_kept(cl
 
     page = client.get(reverse("records:detail", args=[case.record_id])).content.decode()
     assert 'data-testid="record-approved-copy"' in page
+    # The history speaks of a record, not of a lecture.
+    assert "Nộp hồ sơ" in page and "Nộp bài" not in page
     result = _verify(client, demo.user("demo.gv"), pdf)
     assert 'data-kind="unchanged"' in result and HEAD in result
     assert reverse("records:detail", args=[case.record_id]) in result
