@@ -408,6 +408,9 @@ class UploadSession(models.Model):
         return self.status == self.Status.ACTIVE
 
 
+# A district's own dates for a year (issue 11, item 4), in their own module.
+from .calendar_models import DistrictCalendar  # noqa: E402
+
 # Professional records live in their own module (seed 001); imported here so Django finds them.
 from .record_models import (  # noqa: E402
     Record,
@@ -421,6 +424,7 @@ from .record_models import (  # noqa: E402
 
 __all__ = [
     "AcademicYear",
+    "DistrictCalendar",
     "Lecture",
     "LectureVersion",
     "Record",

@@ -71,8 +71,9 @@ def is_teacher(user) -> bool:
 
 
 # --- The calendar (DESIGN.md 3: district officers manage their district's windows; the city
-# leader configures everything). Years, semesters and make-up weeks are the city's calendar, one
-# for every school (the Department sets the school-year plan); windows have a scope.
+# leader configures everything). Years are the city's calendar, one for every school (the
+# Department sets the school-year plan); a district may set its own end of semester I and make-up
+# weeks inside it (DistrictCalendar); windows have a scope.
 
 
 def can_manage_calendar(user) -> bool:
@@ -82,8 +83,17 @@ def can_manage_calendar(user) -> bool:
 
 
 def can_edit_years(user) -> bool:
-    """Academic years, semesters and make-up weeks: the city's leaders only."""
+    """The city's academic years, semesters and make-up weeks: the city's leaders only."""
     return scope_for(user).everything
+
+
+def can_edit_district_calendar(user, district) -> bool:
+    """A district's own dates in a year (end of semester I, make-up weeks): its officers, and
+    the city's leaders."""
+    scope = scope_for(user)
+    if district is None:
+        return False
+    return scope.everything or district.pk in scope.officer_of
 
 
 def window_editable_q(user) -> Q:

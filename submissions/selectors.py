@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -102,11 +102,16 @@ def draft_version(lecture: Lecture) -> LectureVersion | None:
 
 def _windows_for(school) -> QuerySet[SubmissionWindow]:
     """The windows that apply to `school`: the city's and those of the units above it (its
-    district). Without a school, only the city's."""
-    scope = Q(unit__isnull=True)
-    if school is not None:
-        scope |= Q(unit_id__in=school.ancestor_ids)
-    return SubmissionWindow.objects.filter(scope)
+    district). A district's standard window (its own make-up week) stands in for the city's of
+    the same year and slot. Without a school, only the city's."""
+    if school is None:
+        return SubmissionWindow.objects.filter(unit__isnull=True)
+    ancestors = school.ancestor_ids
+    replaced = SubmissionWindow.objects.filter(
+        unit_id__in=ancestors, year_id=OuterRef("year_id"), slot=OuterRef("slot")
+    ).exclude(slot=SubmissionWindow.Slot.OTHER)
+    city = Q(unit__isnull=True) & ~Exists(replaced)
+    return SubmissionWindow.objects.filter(city | Q(unit_id__in=ancestors))
 
 
 def window_open_on(

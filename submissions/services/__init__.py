@@ -5,7 +5,7 @@ one service and show its `ValidationError` (Vietnamese) or turn `PermissionDenie
 
 One module a concern, every service re-exported here (`services.version_check(...)`):
 
-``calendar``    academic years, submission windows and the three standard ones
+``calendar``    academic years, districts' own dates, submission windows and the three standard ones
 ``lectures``    lectures, their metadata rules and versions; the lock on a draft version
 ``checks``      a draft's file and its check: attach, queue, run, sweep, retry
 ``uploads``     upload sessions: start, touch, complete, abort, cleanup
@@ -21,6 +21,8 @@ from .calendar import (
     academic_year_save,
     academic_year_validate,
     august_week3_monday,
+    district_calendar_save,
+    district_calendar_validate,
     submission_window_save,
     submission_window_validate,
     windows_create_standard,
@@ -78,6 +80,8 @@ __all__ = [
     "academic_year_save",
     "academic_year_validate",
     "august_week3_monday",
+    "district_calendar_save",
+    "district_calendar_validate",
     "check_limits",
     "colleagues_of",
     "departments_of",

@@ -9,7 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import AcademicYear, SubmissionKind, SubmissionWindow
+from accounts.models import Unit
+
+from ..calendar_selectors import combine, effective_calendar
+from ..models import AcademicYear, DistrictCalendar, SubmissionKind, SubmissionWindow
 
 YEAR_NAME = re.compile(r"^\s*(\d{4})\s*[-–/]\s*(\d{4})\s*$")
 
@@ -39,15 +42,23 @@ def academic_year_ensure(*, name: str) -> AcademicYear:
 
 
 def windows_create_standard(
-    *, year: AcademicYear, makeup1: datetime.date | None = None, makeup2: datetime.date | None = None
+    *,
+    year: AcademicYear,
+    district: Unit | None = None,
+    makeup1: datetime.date | None = None,
+    makeup2: datetime.date | None = None,
 ) -> list[SubmissionWindow]:
     """Creates or updates the three standard windows of seed 000 for `year`. Idempotent.
 
     Week 3 of August (Monday–Sunday) and the make-up weeks of semesters I and II, which start on
-    the Mondays the city enters (given here or already stored on the year).
+    the Mondays the city enters (given here or already stored on the year). For a `district`, the
+    windows are the district's (`unit`), on its make-up weeks (`effective_calendar`); for its
+    schools they stand in for the city's windows of the same slot. `makeup1`/`makeup2` are stored
+    on the city's year only (a district's own dates are saved by `district_calendar_save`).
     """
-    makeup1 = makeup1 or year.makeup1_starts_on
-    makeup2 = makeup2 or year.makeup2_starts_on
+    dates = effective_calendar(year, district)
+    makeup1 = makeup1 or dates.makeup1_starts_on
+    makeup2 = makeup2 or dates.makeup2_starts_on
     if makeup1 is None or makeup2 is None:
         raise ValidationError(
             _("Năm học %(year)s chưa có ngày bắt đầu tuần dạy bù học kì I và II.") % {"year": year.name}
@@ -60,8 +71,9 @@ def windows_create_standard(
             )
     with transaction.atomic():
         year = AcademicYear.objects.select_for_update().get(pk=year.pk)
-        year.makeup1_starts_on, year.makeup2_starts_on = makeup1, makeup2
-        year.save(update_fields=["makeup1_starts_on", "makeup2_starts_on"])
+        if district is None:
+            year.makeup1_starts_on, year.makeup2_starts_on = makeup1, makeup2
+            year.save(update_fields=["makeup1_starts_on", "makeup2_starts_on"])
         august = august_week3_monday(year.starts_on.year)
         specs = [
             (
@@ -74,22 +86,19 @@ def windows_create_standard(
         ]
         windows = []
         for slot, name, monday in specs:
-            _standard_fits(
-                year=year, name=name, opens_on=monday, closes_on=monday + datetime.timedelta(days=6)
-            )
+            if district is not None:
+                name = f"{name} ({district.name})"
+            closes_on = monday + datetime.timedelta(days=6)
+            _standard_fits(year=year, district=district, name=name, opens_on=monday, closes_on=closes_on)
             window, _created = SubmissionWindow.objects.update_or_create(
                 year=year,
                 slot=slot,
-                unit=None,
-                defaults={
-                    "name": name,
-                    "opens_on": monday,
-                    "closes_on": monday + datetime.timedelta(days=6),
-                },
+                unit=district,
+                defaults={"name": name, "opens_on": monday, "closes_on": closes_on},
                 create_defaults={
                     "name": name,
                     "opens_on": monday,
-                    "closes_on": monday + datetime.timedelta(days=6),
+                    "closes_on": closes_on,
                     "kinds": [SubmissionKind.LECTURE],
                 },
             )
@@ -98,14 +107,20 @@ def windows_create_standard(
 
 
 def _standard_fits(
-    *, year: AcademicYear, name: str, opens_on: datetime.date, closes_on: datetime.date
+    *,
+    year: AcademicYear,
+    district: Unit | None,
+    name: str,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
 ) -> None:
-    """A standard window may not land on another city-wide lecture window someone added by
-    hand (the standard ones are moved, never duplicated). Raises a ValidationError that names it."""
+    """A standard window may not land on another lecture window of its scope (the city's or the
+    district's) someone added by hand (the standard ones are moved, never duplicated). Raises a
+    ValidationError that names it."""
     clash = (
         SubmissionWindow.objects.filter(
             year=year,
-            unit__isnull=True,
+            unit=district,
             slot=SubmissionWindow.Slot.OTHER,
             opens_on__lte=closes_on,
             closes_on__gte=opens_on,
@@ -124,34 +139,32 @@ def _d(day: datetime.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def academic_year_validate(*, year: AcademicYear) -> None:
-    """The dates of a year hold together; raises a ValidationError by field, in Vietnamese.
-
-    Semester I ends inside the year; each make-up week starts on a Monday inside its semester;
-    the year's windows stay inside it (a year may not shrink under its own windows).
-    """
+def _dates_errors(dates) -> dict[str, str]:
+    """The rules tying a year's dates together, on anything with `starts_on`, `ends_on`,
+    `semester1_ends_on`, `makeup1_starts_on`, `makeup2_starts_on` (a year or an
+    `EffectiveCalendar`): errors by field, in Vietnamese."""
     errors: dict[str, str] = {}
-    if year.starts_on and year.ends_on and year.ends_on <= year.starts_on:
+    if dates.starts_on and dates.ends_on and dates.ends_on <= dates.starts_on:
         errors["ends_on"] = _("Ngày kết thúc năm học phải sau ngày bắt đầu.")
-    elif year.starts_on and year.ends_on and (year.ends_on - year.starts_on).days > 366:
+    elif dates.starts_on and dates.ends_on and (dates.ends_on - dates.starts_on).days > 366:
         errors["ends_on"] = _("Một năm học không dài quá 12 tháng.")
-    if year.starts_on and year.ends_on and year.semester1_ends_on and not errors:
-        if not (year.starts_on < year.semester1_ends_on < year.ends_on):
+    if dates.starts_on and dates.ends_on and dates.semester1_ends_on and not errors:
+        if not (dates.starts_on < dates.semester1_ends_on < dates.ends_on):
             errors["semester1_ends_on"] = _(
-                "Học kì I phải kết thúc sau ngày bắt đầu và trước ngày kết thúc năm học."
-            )
+                "Học kì I phải kết thúc sau ngày bắt đầu và trước ngày kết thúc năm học (%(first)s–%(last)s)."
+            ) % {"first": _d(dates.starts_on), "last": _d(dates.ends_on)}
     if errors:
-        raise ValidationError(errors)
+        return errors
     semesters = {
-        "makeup1_starts_on": (year.starts_on, year.semester1_ends_on, _("học kì I")),
+        "makeup1_starts_on": (dates.starts_on, dates.semester1_ends_on, _("học kì I")),
         "makeup2_starts_on": (
-            year.semester1_ends_on + datetime.timedelta(days=1),
-            year.ends_on,
+            dates.semester1_ends_on + datetime.timedelta(days=1),
+            dates.ends_on,
             _("học kì II"),
         ),
     }
     for field, (first, last, semester) in semesters.items():
-        day = getattr(year, field)
+        day = getattr(dates, field)
         if day is None:
             continue
         if day.weekday() != 0:
@@ -166,6 +179,19 @@ def academic_year_validate(*, year: AcademicYear) -> None:
                 "first": _d(first),
                 "last": _d(last),
             }
+    return errors
+
+
+def academic_year_validate(*, year: AcademicYear) -> None:
+    """The dates of a year hold together; raises a ValidationError by field, in Vietnamese.
+
+    Semester I ends inside the year; each make-up week starts on a Monday inside its semester;
+    the year's windows stay inside it (a year may not shrink under its own windows), and so do
+    the districts' own dates.
+    """
+    errors = _dates_errors(year)
+    if errors:
+        raise ValidationError(errors)
     if year.pk:
         outside = (
             SubmissionWindow.objects.filter(year_id=year.pk)
@@ -174,13 +200,45 @@ def academic_year_validate(*, year: AcademicYear) -> None:
             .first()
         )
         if outside is not None:
-            errors.setdefault(
-                "__all__",
-                _("Đợt nộp “%(window)s” sẽ nằm ngoài năm học; hãy sửa đợt nộp trước.")
-                % {"window": outside.name},
-            )
+            errors["__all__"] = _("Đợt nộp “%(window)s” sẽ nằm ngoài năm học; hãy sửa đợt nộp trước.") % {
+                "window": outside.name
+            }
+        for own in DistrictCalendar.objects.filter(year_id=year.pk).select_related("district"):
+            if _dates_errors(combine(year, own.district, own)):
+                errors.setdefault(
+                    "__all__",
+                    _(
+                        "Lịch riêng của %(district)s sẽ không còn hợp lệ với các ngày này; hãy sửa lịch đó trước."
+                    )
+                    % {"district": own.district.name},
+                )
     if errors:
         raise ValidationError(errors)
+
+
+def district_calendar_validate(*, calendar: DistrictCalendar) -> None:
+    """A district's own dates, with the city's for what it leaves empty, hold together inside
+    the city's year (same rules as the year's). Raises a ValidationError by field, in Vietnamese."""
+    errors = _dates_errors(combine(calendar.year, calendar.district, calendar))
+    if errors:
+        raise ValidationError(
+            {f: e for f, e in errors.items() if f in DistrictCalendar.DATE_FIELDS} or errors
+        )
+
+
+def district_calendar_save(*, calendar: DistrictCalendar) -> DistrictCalendar | None:
+    """Validates and saves a district's own dates for a year; with every date empty, the
+    district follows the city again (the row is deleted; returns None). Locks the year, so the
+    city cannot move it in between. The caller checks `submissions.rules.can_edit_district_calendar`."""
+    with transaction.atomic():
+        year = AcademicYear.objects.select_for_update().get(pk=calendar.year_id)
+        calendar.year = year
+        if calendar.is_empty:
+            DistrictCalendar.objects.filter(year=year, district=calendar.district).delete()
+            return None
+        district_calendar_validate(calendar=calendar)
+        calendar.save()
+    return calendar
 
 
 def academic_year_save(*, year: AcademicYear) -> AcademicYear:
