@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import SchoolLevel, Unit
 
 from . import services
-from .models import AcademicYear, SubmissionKind, SubmissionWindow
+from .models import AcademicYear, DistrictCalendar, SubmissionKind, SubmissionWindow
 
 
 def _date_input():
@@ -59,6 +59,47 @@ class AcademicYearForm(forms.ModelForm):
             candidate = AcademicYear(pk=self.instance.pk, **{f: data.get(f) for f in self.Meta.fields})
             try:
                 services.academic_year_validate(year=candidate)
+            except ValidationError as exc:
+                _add_errors(self, exc)
+        return data
+
+
+class DistrictCalendarForm(forms.ModelForm):
+    """A district's own end of semester I and make-up weeks in the city's year; each date left
+    empty follows the city's. The instance carries its year and district."""
+
+    class Meta:
+        model = DistrictCalendar
+        fields = list(DistrictCalendar.DATE_FIELDS)
+        widgets = {f: _date_input() for f in fields}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        year = self.instance.year
+        prefixes = {
+            "semester1_ends_on": _("Học kì II bắt đầu ngày hôm sau."),
+            "makeup1_starts_on": _("Ngày thứ Hai của tuần dạy bù học kì I (thời điểm nộp 2)."),
+            "makeup2_starts_on": _("Ngày thứ Hai của tuần dạy bù học kì II (thời điểm nộp 3)."),
+        }
+        for name, prefix in prefixes.items():
+            day = getattr(year, name)
+            city = day.strftime("%d/%m/%Y") if day else _("chưa nhập")
+            self.fields[name].help_text = "{} {}".format(
+                prefix, _("Để trống: theo lịch của Sở (%(date)s).") % {"date": city}
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        candidate = DistrictCalendar(
+            year=self.instance.year,
+            district=self.instance.district,
+            **{f: data.get(f) for f in DistrictCalendar.DATE_FIELDS},
+        )
+        if not candidate.is_empty:
+            try:
+                services.district_calendar_validate(calendar=candidate)
             except ValidationError as exc:
                 _add_errors(self, exc)
         return data
