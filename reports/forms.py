@@ -48,7 +48,7 @@ class ApprovedListForm(forms.Form):
     def __init__(self, *args, unit, period_list=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit = unit
-        self.periods = {p.key: p for p in (period_list if period_list is not None else periods())}
+        self.periods = {p.key: p for p in (period_list if period_list is not None else periods(unit))}
         self.fields["period"].choices = [
             ("", _("Toàn bộ thời gian")),
             *[(k, p.label) for k, p in self.periods.items()],

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Subject, Unit
 from repository.models import Publication
+from submissions.calendar_selectors import combine, district_calendars, district_of
 from submissions.models import AcademicYear, SubmissionWindow
 
 from .rules import approved_rows_q, inspectable_units_q
@@ -51,36 +52,27 @@ class Period:
         return f"{self.kind}:{self.window.pk if self.window else self.year_id}"
 
 
-def periods() -> list[Period]:
-    """Every year, its two semesters and its windows, newest year first (two queries)."""
+def periods(unit: Unit | None = None) -> list[Period]:
+    """Every year, its two semesters and its windows, newest year first. The semesters are the
+    ones `unit` lives by: the city's, or its district's own end of semester I
+    (`effective_calendar`). Two queries for the city, up to two more for a district or school."""
     windows: dict[int, list[SubmissionWindow]] = {}
     for window in SubmissionWindow.objects.order_by("opens_on"):
         windows.setdefault(window.year_id, []).append(window)
+    district = district_of(unit)
+    own = district_calendars([district]) if district is not None else {}
     result = []
     for year in AcademicYear.objects.order_by("-starts_on"):
+        dates = combine(year, district, own.get((year.pk, district.pk)) if district else None)
         result.append(
             Period("year", _("Năm học %(y)s") % {"y": year.name}, None, year.starts_on, year.ends_on, year.pk)
         )
-        result.append(
-            Period(
-                "semester1",
-                _("Học kì I năm học %(y)s") % {"y": year.name},
-                None,
-                year.starts_on,
-                year.semester1_ends_on,
-                year.pk,
-            )
-        )
-        result.append(
-            Period(
-                "semester2",
-                _("Học kì II năm học %(y)s") % {"y": year.name},
-                None,
-                year.semester1_ends_on + datetime.timedelta(days=1),
-                year.ends_on,
-                year.pk,
-            )
-        )
+        for number, kind, label in (
+            (1, "semester1", _("Học kì I năm học %(y)s")),
+            (2, "semester2", _("Học kì II năm học %(y)s")),
+        ):
+            first, last = dates.semester(number)
+            result.append(Period(kind, label % {"y": year.name}, None, first, last, year.pk))
         for window in windows.get(year.pk, []):
             result.append(Period("window", str(window), window, window.opens_on, window.closes_on, year.pk))
     return result

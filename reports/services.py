@@ -210,7 +210,7 @@ def semester_report_request(*, report: SemesterReport, actor) -> bool:
     The three sections must be filled in first (a ValidationError by field says which). The
     caller checks `can_write_report`."""
     _require_texts(report)
-    period = report_period(report.year, report.period)
+    period = report_period(report.year, report.period, report.unit)
     count = approved_rows(actor, ListQuery(unit=report.unit, period=period)).count()
     if count <= background_threshold():
         semester_report_generate(report=report, actor=actor)
@@ -248,7 +248,7 @@ def semester_report_generate(*, report: SemesterReport, actor, today=None) -> Se
     and the PDF, keeps them (replacing an earlier pair) and records the figures printed.
     Prefer `semester_report_request`, which sends a long report to the background."""
     _require_texts(report)
-    period = report_period(report.year, report.period)
+    period = report_period(report.year, report.period, report.unit)
     rows = approved_list_rows(user=actor, unit=report.unit, period=period)
     figures = semester_figures(unit=report.unit, period=period, rows=rows)
     document = semester_document(

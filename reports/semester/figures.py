@@ -17,16 +17,19 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from reviews.models import CaseState, ReviewCase, ReviewLevel
+from submissions.calendar_selectors import effective_calendar
 from submissions.models import AcademicYear
 
 from ..selectors import ListQuery, Period, Row, approved_rows, rows_of
 
 
-def report_period(year: AcademicYear, period: str) -> Period:
-    """Semester I, or the whole year: the same periods as the approved lists."""
+def report_period(year: AcademicYear, period: str, unit: Unit | None = None) -> Period:
+    """Semester I, or the whole year: the same periods as the approved lists; semester I ends
+    when `unit`'s district ends it (`effective_calendar`), else when the city does."""
     if period == "semester1":
         label = _("Học kì I năm học %(y)s") % {"y": year.name}
-        return Period("semester1", label, None, year.starts_on, year.semester1_ends_on, year.pk)
+        first, last = effective_calendar(year, unit).semester(1)
+        return Period("semester1", label, None, first, last, year.pk)
     label = _("Năm học %(y)s") % {"y": year.name}
     return Period("year", label, None, year.starts_on, year.ends_on, year.pk)
 
