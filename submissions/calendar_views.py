@@ -109,10 +109,18 @@ def calendar(request):
         .select_related("unit")
         .order_by("opens_on", "unit__path")
     )
+    leader = can_edit_years(user)
+    windows = list(windows)
+    # For an officer, the city's standard windows their district's own stand in for.
+    replaced = (
+        set()
+        if leader
+        else {(w.year_id, w.slot) for w in windows if w.unit_id and w.slot != SubmissionWindow.Slot.OTHER}
+    )
     by_year: dict[int, list] = {}
     for window in windows:
-        by_year.setdefault(window.year_id, []).append((window, window.pk in editable))
-    leader = can_edit_years(user)
+        stood_in = window.unit_id is None and (window.year_id, window.slot) in replaced
+        by_year.setdefault(window.year_id, []).append((window, window.pk in editable, stood_in))
     # An officer sees the dates of each of their districts; a leader the districts with their own.
     districts = [] if leader else _window_units(user)[0]
     own = (

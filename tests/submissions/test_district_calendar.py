@@ -108,6 +108,8 @@ def test_the_officer_sets_the_make_up_week_and_creates_the_districts_standard_wi
         ("makeup_2", D(2027, 3, 15), D(2027, 3, 21)),
     ]
     assert SubmissionWindow.objects.filter(unit__isnull=True).count() == 3
+    page = client.get(reverse("calendar:index")).content.decode()
+    assert page.count("Các trường của quận/huyện nộp theo đợt riêng của quận/huyện.") == 3
 
     hb_school, lc_school = demo.unit("THCS-LQD"), demo.unit("TH-NGUYENTRAI")
     # The city's make-up week: open for Lê Chân, not for Hồng Bàng any more.
