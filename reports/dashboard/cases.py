@@ -199,7 +199,14 @@ def silent_schools(dscope: DashboardScope) -> Table:
     windows = list(
         SubmissionWindow.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by("opens_on")
     )
-    schools = list(schools_of(dscope).only("pk", "name", "levels"))
+    schools = list(schools_of(dscope).only("pk", "name", "levels", "path"))
+    # A district's window applies to its schools only, and its standard windows stand in for
+    # the city's of the same year and slot there (as submissions' _windows_for decides).
+    replaced = {
+        (w.unit_id, w.year_id, w.slot)
+        for w in windows
+        if w.unit_id is not None and w.slot != SubmissionWindow.Slot.OTHER
+    }
     rows = []
     for window in windows:
         if window.kinds and "lecture" not in window.kinds:
@@ -212,6 +219,13 @@ def silent_schools(dscope: DashboardScope) -> Table:
             .distinct()
         )
         for school in schools:
+            ancestors = school.ancestor_ids
+            if window.unit_id is not None and window.unit_id not in ancestors:
+                continue
+            if window.unit_id is None and any(
+                (a, window.year_id, window.slot) in replaced for a in ancestors
+            ):
+                continue
             levels = set(school.levels or [])
             if window.school_levels and levels and not levels & set(window.school_levels):
                 continue

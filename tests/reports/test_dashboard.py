@@ -192,3 +192,31 @@ def test_overdue_reviews_and_turnaround_match_the_cases(client, demo):
     ]
     school_row = tables["turnaround"].rows[0]
     assert school_row == ["Cấp trường", 3, 2.0, 10.0]
+
+
+def test_silent_schools_follow_the_window_that_applies_to_each_district(client, demo):
+    """A district's own standard window stands in for the city's of the same slot for its schools
+    only: a Hồng Bàng school is listed under its district's window, a Lê Chân school under the city's."""
+    import datetime
+
+    from django.utils import timezone
+
+    from submissions import services as submission_services
+    from submissions.models import SubmissionWindow
+
+    today = timezone.localdate()
+    year = submission_services.academic_year_ensure(name="2026-2027")
+    span = {"opens_on": today - datetime.timedelta(days=1), "closes_on": today + datetime.timedelta(days=5)}
+    slot = SubmissionWindow.Slot.MAKEUP_1
+    SubmissionWindow.objects.create(year=year, slot=slot, name="Đợt thành phố", kinds=["lecture"], **span)
+    SubmissionWindow.objects.create(
+        year=year, slot=slot, unit=demo.unit("PGD-HB"), name="Đợt quận Hồng Bàng", kinds=["lecture"], **span
+    )
+    client.force_login(demo.user("demo.ldso"))
+    tables, _page = tables_of(client, demo.unit("SGD"))
+    listed = {(row[0], row[1].split(" (")[0]) for row in tables["silent_schools"].rows}
+    hb, lc = demo.unit("THCS-LQD").name, demo.unit("TH-NGUYENTRAI").name
+    assert (hb, "Đợt quận Hồng Bàng") in listed
+    assert (hb, "Đợt thành phố") not in listed
+    assert (lc, "Đợt thành phố") in listed
+    assert (lc, "Đợt quận Hồng Bàng") not in listed
