@@ -20,11 +20,11 @@ def _https_urls(db_field, **kwargs):
 
 
 class PlatformForm(forms.ModelForm):
-    formfield_callback = _https_urls
     deployment_ids = forms.CharField(
         label="Deployment ID",
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Mỗi dòng một deployment ID (Moodle hiển thị ở “Chi tiết cấu hình công cụ”).",
+        error_messages={"required": "Cần ít nhất một deployment ID."},
     )
 
     class Meta:
@@ -42,6 +42,7 @@ class PlatformForm(forms.ModelForm):
             "is_active",
         ]
         widgets = {"frame_origins": forms.Textarea(attrs={"rows": 2})}
+        formfield_callback = _https_urls
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
