@@ -90,7 +90,7 @@ def login(request):
         oidc = DjangoOIDCLogin(request, ModelToolConf(), launch_data_storage=_storage())
         return oidc.redirect(launch_url)
     except (LtiException, OIDCException) as error:
-        log.info("LTI login refused: %s", error)
+        log.warning("LTI login refused: %s", error)
         return _error(request, "Nền tảng LMS này chưa được đăng kí hoặc đã ngừng dùng.")
 
 
@@ -110,7 +110,7 @@ def launch(request):
     try:
         data = message_launch.get_launch_data()
     except LtiException as error:
-        log.info("LTI launch refused: %s", error)
+        log.warning("LTI launch refused: %s", error)
         return _error(
             request,
             "Không xác thực được lượt mở từ LMS (chữ kí, nền tảng, deployment hoặc phiên không hợp lệ). "
