@@ -407,3 +407,37 @@ def test_login_refuses_a_target_elsewhere(client, lms):
         },
     )
     assert response.status_code == 400
+
+
+def test_over_https_the_launch_cookies_work_inside_the_lms_iframe(client, lms):
+    """The state between login and launch lives in PyLTI1p3's own cookies, SameSite=None; Secure
+    over HTTPS, so a browser keeps them in the LMS's cross-site iframe (the app's session is not used)."""
+    response = client.get(
+        "/lti/login/",
+        {
+            "iss": ISSUER,
+            "login_hint": "x",
+            "client_id": CLIENT_ID,
+            "target_link_uri": "https://testserver/lti/launch/",
+        },
+        secure=True,
+    )
+    assert response.status_code == 302
+    lti_cookies = {name: c for name, c in response.cookies.items() if name.startswith("lti1p3-")}
+    assert any(name.startswith("lti1p3-state-") for name in lti_cookies)
+    assert all(c["samesite"] == "None" and c["secure"] and c["httponly"] for c in lti_cookies.values())
+    assert "sessionid" not in response.cookies
+
+
+def test_a_launch_without_grade_service_plays_but_queues_nothing(client, lms, lecture):
+    _, token = deep_link_custom(client, lms, lecture["city"])
+    custom = jwt.decode(token, options={"verify_signature": False})[
+        "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
+    ][0]["custom"]
+    client.cookies.clear()
+    response, _ = launch(client, lms, extra={CLAIM + "custom": custom})
+    assert response.status_code == 200
+    launch_row = LtiLaunch.objects.get()
+    sent = client.post(f"/lti/play/{launch_row.token}/score/", "{}", content_type="application/json")
+    assert sent.json()["queued"] is False and not lms.scores
+    assert client.get(f"/lti/play/{launch_row.token}/score/").status_code == 405
