@@ -245,6 +245,7 @@ def interop_guides() -> list[Guide]:
                 ),
             ],
         ),
+        lti_guide(site),
         Guide(
             "nhung-danh-muc",
             _("Cổng thông tin của Sở: nhúng danh mục bài giảng công khai"),
@@ -266,6 +267,60 @@ def interop_guides() -> list[Guide]:
             ],
         ),
     ]
+
+
+def lti_guide(site: str) -> Guide:
+    """For an LMS administrator (a school's or a district's Moodle): registering Học liệu số as an
+    LTI 1.3 external tool. The tool's addresses are those of interop.lti (SITE_URL based)."""
+    return Guide(
+        "lti",
+        _("Quản trị LMS (Moodle…): kết nối Học liệu số bằng LTI 1.3"),
+        [
+            _(
+                "Địa chỉ của công cụ để dán vào LMS — URL công cụ và URL chuyển hướng (Tool URL, Redirection URI, "
+                "cả URL Deep Linking): %(launch)s; URL khởi tạo đăng nhập (Initiate login URL): %(login)s; "
+                "bộ khoá công khai (Public keyset URL, JWKS): %(jwks)s."
+            )
+            % {"launch": f"{site}/lti/launch/", "login": f"{site}/lti/login/", "jwks": f"{site}/lti/jwks/"},
+            _(
+                "Trên Moodle: Quản trị hệ thống → Plugin → Mô-đun hoạt động → Công cụ bên ngoài → Quản lý công cụ → "
+                "“Cấu hình công cụ thủ công”. Đặt tên “Học liệu số”, phiên bản LTI: LTI 1.3, kiểu khoá công khai: "
+                "Keyset URL, rồi dán các địa chỉ ở bước trên."
+            ),
+            _(
+                "Vẫn trong trang đó: bật “Hỗ trợ Deep Linking (Content-Item Message)”; ở mục Dịch vụ chọn “Dịch vụ điểm "
+                "và bài tập (IMS LTI Assignment and Grade Services)”: “Dùng dịch vụ này để đồng bộ điểm và quản lý "
+                "cột điểm”; ở mục Quyền riêng tư chọn gửi tên và e-mail nếu trường đồng ý. Vị trí mở mặc định: "
+                "Nhúng (Embed)."
+            ),
+            _(
+                "Lưu, rồi bấm biểu tượng “Xem chi tiết cấu hình” của công cụ: Moodle hiện Platform ID (issuer), "
+                "Client ID, Deployment ID, Public keyset URL, Access token URL và Authentication request URL."
+            ),
+            _(
+                "Cán bộ phòng GD&ĐT hoặc lãnh đạo Sở đăng nhập Học liệu số, mở %(url)s → “Đăng kí LMS mới”, chọn "
+                "đơn vị và chép các giá trị trên vào biểu mẫu (mỗi dòng một Deployment ID). Nếu LMS nhúng công cụ "
+                "từ một tên miền khác với issuer, thêm tên miền đó vào ô “nguồn được phép nhúng thêm”."
+            )
+            % {"url": f"{site}/lti/platforms/"},
+            _(
+                "Giáo viên thêm bài trong khoá học: Thêm hoạt động → Công cụ bên ngoài → chọn “Học liệu số” → “Chọn "
+                "nội dung”. Danh sách bài theo quyền của tài khoản Học liệu số được liên kết với tài khoản LMS; chưa "
+                "liên kết thì chỉ thấy bài giảng đã xuất bản ở kho cấp thành phố. Quản trị viên liên kết tài khoản "
+                "trong trang quản trị (Người dùng LMS)."
+            ),
+            _(
+                "Học sinh mở bài ngay trong khoá học, trong trình phát bài giảng của Học liệu số, không cần tài khoản "
+                "và không xem được gì khác ngoài bài đó. Khi bài SCORM ghi kết quả, điểm (thang 100) và mức hoàn "
+                "thành được gửi về sổ điểm của LMS."
+            ),
+            _(
+                "Trang của công cụ chạy trong khung (iframe) của LMS: chỉ tên miền của LMS đã đăng kí được nhúng, và "
+                "Học liệu số phải chạy bằng HTTPS để trình duyệt giữ cookie phiên LTI (SameSite=None; Secure). "
+                "Khoá kí của công cụ được thay định kì; LMS luôn đọc khoá mới ở địa chỉ JWKS, không cần nhập lại."
+            ),
+        ],
+    )
 
 
 def screenshot_alt(anchor: str) -> str:

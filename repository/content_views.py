@@ -49,6 +49,7 @@ def _content_headers(request, response, *, sandboxed: bool = True, nested: bool 
     same_origin = content.request_is_on_content_origin(request)
     here = request.build_absolute_uri("/").rstrip("/")
     frame_origins = [here, settings.SITE_URL.rstrip("/")] if same_origin else [here]
+    frame_origins += getattr(request, "grant_frame_ancestors", [])
     if sandboxed:
         response["Content-Security-Policy"] = content.sandbox_csp(
             same_origin=same_origin, frame_origins=None if nested else frame_origins
@@ -95,6 +96,7 @@ def _index(text: str) -> int:
 def content_view(request, token, relpath):
     request.session = _NoSession()
     version, user, grant = _authorised(token)
+    request.grant_frame_ancestors = preview.grant_frame_ancestors(grant)
     area, _slash, rest = relpath.partition("/")
     if area == "_":
         kind, _slash, index = rest.partition("/")

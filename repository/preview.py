@@ -48,12 +48,24 @@ MAX_TOC_ENTRIES = 2000
 
 # kind -> check(user, version, ref) -> bool. Filled at import time here and by apps above.
 _GRANTS: dict[str, Callable] = {}
+# kind -> frame_ancestors(ref) -> origins that, beside the app, frame the player under that grant.
+_FRAME_ANCESTORS: dict[str, Callable] = {}
 
 
-def register_grant(kind: str, check: Callable) -> None:
+def register_grant(kind: str, check: Callable, frame_ancestors: Callable | None = None) -> None:
     """Lets an app above this one authorise previews: `check(user, version, ref)` answers whether
-    the user may still see the version under the grant `<kind><ref>` (e.g. reviews' case ``c``)."""
+    the user may still see the version under the grant `<kind><ref>` (e.g. reviews' case ``c``).
+    `frame_ancestors(ref)` names the other origins whose pages frame the player under that grant
+    (an LMS framing the LTI player, interop.lti): the launch page must let them be its ancestors."""
     _GRANTS[kind] = check
+    if frame_ancestors is not None:
+        _FRAME_ANCESTORS[kind] = frame_ancestors
+
+
+def grant_frame_ancestors(grant: str) -> list[str]:
+    kind, ref = grant[:1], grant[1:]
+    extra = _FRAME_ANCESTORS.get(kind)
+    return list(extra(int(ref))) if extra is not None and ref.isdigit() else []
 
 
 def grant_allows(user, version: LectureVersion, grant: str) -> bool:
