@@ -72,12 +72,13 @@ class HomeSummary:
 
 def _modules():
     from accounts import navigation as accounts_nav
+    from interop import navigation as interop_nav
     from reports import navigation as reports_nav
     from repository import navigation as repository_nav
     from reviews import navigation as reviews_nav
     from submissions import navigation as submissions_nav
 
-    return [submissions_nav, reviews_nav, repository_nav, reports_nav, accounts_nav]
+    return [submissions_nav, reviews_nav, repository_nav, reports_nav, accounts_nav, interop_nav]
 
 
 def nav_items(user, scope) -> list[NavItem]:

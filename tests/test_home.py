@@ -74,6 +74,8 @@ MENU = {
         "demo.ldso",
     },
     "Lịch nộp bài": {"demo.phong", "demo.phong.lc", "demo.ldso"},
+    # LMS registrations (interop): the city's leaders, a district's officers.
+    "Kết nối LMS (LTI)": {"demo.phong", "demo.phong.lc", "demo.ldso"},
     # Semester reports: school leaders and district officers write them, the city leader reads them.
     "Báo cáo học kì": {
         "demo.ht",
