@@ -23,7 +23,8 @@ from reviews.models import (
     Rubric,
 )
 
-from .lectures import BATCH, DAY, Made, explicit_timestamps
+from .bulk import insert
+from .lectures import DAY, Made, explicit_timestamps
 from .units import City
 
 DECISION = {
@@ -107,7 +108,7 @@ def make_cases(city: City, made: list[Made], today: datetime.date, rnd: random.R
                     case.nominated_by = nominator(city, m, step.level)
                 m.cases.append(case)
                 batch.append(case)
-            ReviewCase.objects.bulk_create(batch, batch_size=BATCH)
+            insert(ReviewCase, batch)
     cases = [(m, c) for m in made for c in m.cases]
     _minutes(city, cases)
     _panel_work(city, cases)
@@ -141,7 +142,7 @@ def _minutes(city: City, cases) -> None:
                 decided_at=case.decided_at,
             )
         )
-    Minutes.objects.bulk_create(rows, batch_size=BATCH)
+    insert(Minutes, rows)
 
 
 def _panel_work(city: City, cases) -> None:
@@ -177,8 +178,8 @@ def _panel_work(city: City, cases) -> None:
                     )
                 )
     with explicit_timestamps(PanelAssignment, Evaluation):
-        PanelAssignment.objects.bulk_create(assignments, batch_size=BATCH)
-        Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
+        insert(PanelAssignment, assignments)
+        insert(Evaluation, evaluations)
 
 
 def _notifications(city: City, cases) -> None:
@@ -199,4 +200,4 @@ def _notifications(city: City, cases) -> None:
             )
         )
     with explicit_timestamps(Notification):
-        Notification.objects.bulk_create(rows, batch_size=BATCH)
+        insert(Notification, rows)

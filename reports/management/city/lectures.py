@@ -14,10 +14,10 @@ from accounts.models import SchoolLevel, TextbookSeries, User
 from submissions.models import Lecture, LectureVersion, SubmissionWindow
 
 from . import words
+from .bulk import insert, insert_rows
 from .plan import STORIES, Step, story_of
 from .units import City, Department
 
-BATCH = 2000
 DAY = datetime.timedelta(days=1)
 # Between two steps of a story (a decision, a new version, a nomination).
 STEP = datetime.timedelta(days=9)
@@ -135,7 +135,7 @@ def make_lectures(
             )
         )
     with explicit_timestamps(Lecture, LectureVersion):
-        Lecture.objects.bulk_create([m.lecture for m in made], batch_size=BATCH)
+        insert(Lecture, [m.lecture for m in made])
         versions = []
         for m in made:
             submitted = {step.version for step in m.steps}
@@ -143,17 +143,16 @@ def make_lectures(
             for n in range(1, m.version_count + 1):
                 m.versions[n] = _version(m, n, submitted=n in submitted, window=window, rnd=rnd)
                 versions.append(m.versions[n])
-        LectureVersion.objects.bulk_create(versions, batch_size=BATCH)
+        insert(LectureVersion, versions)
     _co_authors(made, rnd)
     return made
 
 
 def _co_authors(made: list[Made], rnd: random.Random) -> None:
     """One lecture in ten has a colleague of the same department as co-author."""
-    through = Lecture.co_authors.through
     rows = []
     for m in made:
         colleagues = [u for u, _s in m.department.teachers if u.pk != m.lecture.author_id]
         if colleagues and rnd.random() < 0.1:
-            rows.append(through(lecture_id=m.lecture.pk, user_id=rnd.choice(colleagues).pk))
-    through.objects.bulk_create(rows, batch_size=BATCH)
+            rows.append((m.lecture.pk, rnd.choice(colleagues).pk))
+    insert_rows(Lecture.co_authors.through, ["lecture_id", "user_id"], rows)

@@ -10,7 +10,8 @@ from repository.models import Publication, PublicationEvent, UsageDay
 from repository.search import lecture_search_text
 from reviews.models import CaseState, ReviewLevel
 
-from .lectures import BATCH, DAY, Made, explicit_timestamps
+from .bulk import insert, insert_rows
+from .lectures import DAY, Made, explicit_timestamps
 from .units import USERNAME_PREFIX, City
 
 
@@ -62,7 +63,7 @@ def make_publications(city: City, made: list[Made], *, first: int, total: int, u
             )
             pubs.append(publication)
     with explicit_timestamps(Publication):
-        Publication.objects.bulk_create(pubs, batch_size=BATCH)
+        insert(Publication, pubs)
     by_place: dict[tuple[int, int], list[Publication]] = {}
     for publication in pubs:
         by_place.setdefault((publication.lecture_id, publication.scope_id), []).append(publication)
@@ -104,7 +105,7 @@ def make_publications(city: City, made: list[Made], *, first: int, total: int, u
                     reason=publication.retraction_reason,
                 )
             )
-    PublicationEvent.objects.bulk_create(events, batch_size=BATCH)
+    insert(PublicationEvent, events)
     return [p.pk for p in pubs]
 
 
@@ -118,22 +119,20 @@ def make_usage(rows: int, pub_ids: list[int], today: datetime.date, progress=Non
     if not pub_ids or not user_ids or not rows:
         return 0
     p, u = len(pub_ids), len(user_ids)
-    done, batch = 0, []
-    for i in range(rows):
-        index, k = i % p, i // p
-        batch.append(
-            UsageDay(
-                publication_id=pub_ids[index],
-                user_id=user_ids[(index * 31 + k * 1009) % u],
-                day=today - datetime.timedelta(days=(index + k * 7) % 365),
-                kind=UsageDay.Kind.DOWNLOAD if (index + k) % 4 == 0 else UsageDay.Kind.VIEW,
+    days = [today - datetime.timedelta(days=d) for d in range(365)]
+    view, download = str(UsageDay.Kind.VIEW.value), str(UsageDay.Kind.DOWNLOAD.value)
+    step = 200_000
+
+    def tuples():
+        for i in range(rows):
+            index, k = i % p, i // p
+            yield (
+                pub_ids[index],
+                user_ids[(index * 31 + k * 1009) % u],
+                days[(index + k * 7) % 365],
+                download if (index + k) % 4 == 0 else view,
             )
-        )
-        if len(batch) == 20_000:
-            UsageDay.objects.bulk_create(batch, batch_size=BATCH)
-            done += len(batch)
-            batch = []
-            if progress:
-                progress(done)
-    UsageDay.objects.bulk_create(batch, batch_size=BATCH)
-    return done + len(batch)
+            if progress and (i + 1) % step == 0:
+                progress(i + 1)
+
+    return insert_rows(UsageDay, ["publication_id", "user_id", "day", "kind"], tuples())
