@@ -14,7 +14,7 @@ from accounts.models import SchoolLevel, TextbookSeries, User
 from submissions.models import Lecture, LectureVersion, SubmissionWindow
 
 from . import words
-from .bulk import insert, insert_rows
+from .bulk import insert, insert_rows, new
 from .plan import STORIES, Step, story_of
 from .units import City, Department
 
@@ -70,7 +70,8 @@ def _version(made: Made, number: int, *, submitted: bool, window, rnd: random.Ra
     kind = rnd.random()
     has_file = submitted or kind < 0.5
     fmt, ext = ("mp4", "mp4") if kind > 0.85 else ("pdf", "pdf")
-    version = LectureVersion(
+    version = new(
+        LectureVersion,
         lecture=lecture,
         number=number,
         change_note="" if number == 1 else "Sửa theo góp ý của tổ chuyên môn; bổ sung câu hỏi luyện tập.",
@@ -111,7 +112,8 @@ def make_lectures(
         title, topic = words.lecture_title(rnd, subject.code)
         grade = _grade(rnd, department, subject)
         started = now - datetime.timedelta(days=rnd.uniform(50, 400)) - STEP * version_count
-        lecture = Lecture(
+        lecture = new(
+            Lecture,
             author=author,
             school=department.school.unit,
             department=department.unit,

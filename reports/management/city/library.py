@@ -10,7 +10,7 @@ from repository.models import Publication, PublicationEvent, UsageDay
 from repository.search import lecture_search_text
 from reviews.models import CaseState, ReviewLevel
 
-from .bulk import insert, insert_rows
+from .bulk import insert, insert_rows, new
 from .lectures import DAY, Made, explicit_timestamps
 from .units import USERNAME_PREFIX, City
 
@@ -42,7 +42,8 @@ def make_publications(city: City, made: list[Made], *, first: int, total: int, u
         for step, case in zip(m.steps, m.cases, strict=True):
             if case.state != CaseState.APPROVED:
                 continue
-            publication = Publication(
+            publication = new(
+                Publication,
                 lecture=m.lecture,
                 version=case.version,
                 scope=scope_of(city, m, case.level),
@@ -67,15 +68,15 @@ def make_publications(city: City, made: list[Made], *, first: int, total: int, u
     by_place: dict[tuple[int, int], list[Publication]] = {}
     for publication in pubs:
         by_place.setdefault((publication.lecture_id, publication.scope_id), []).append(publication)
-    events = []
+    published, superseded, retracted = (
+        str(PublicationEvent.Action.PUBLISHED.value),
+        str(PublicationEvent.Action.SUPERSEDED.value),
+        str(PublicationEvent.Action.RETRACTED.value),
+    )
+    events = []  # (publication, action, actor, at, successor, reason)
     for publication in pubs:
         events.append(
-            PublicationEvent(
-                publication=publication,
-                action=PublicationEvent.Action.PUBLISHED,
-                actor=publication.published_by,
-                at=publication.published_at,
-            )
+            (publication.pk, published, publication.published_by_id, publication.published_at, None, "")
         )
         if publication.state == Publication.State.SUPERSEDED:
             successor = min(
@@ -87,25 +88,29 @@ def make_publications(city: City, made: list[Made], *, first: int, total: int, u
                 key=lambda p: p.published_at,
             )
             events.append(
-                PublicationEvent(
-                    publication=publication,
-                    action=PublicationEvent.Action.SUPERSEDED,
-                    actor=successor.published_by,
-                    at=successor.published_at,
-                    successor=successor,
+                (
+                    publication.pk,
+                    superseded,
+                    successor.published_by_id,
+                    successor.published_at,
+                    successor.pk,
+                    "",
                 )
             )
         elif publication.state == Publication.State.RETRACTED:
             events.append(
-                PublicationEvent(
-                    publication=publication,
-                    action=PublicationEvent.Action.RETRACTED,
-                    actor=publication.retracted_by,
-                    at=publication.retracted_at,
-                    reason=publication.retraction_reason,
+                (
+                    publication.pk,
+                    retracted,
+                    publication.retracted_by_id,
+                    publication.retracted_at,
+                    None,
+                    publication.retraction_reason,
                 )
             )
-    insert(PublicationEvent, events)
+    insert_rows(
+        PublicationEvent, ["publication_id", "action", "actor_id", "at", "successor_id", "reason"], events
+    )
     return [p.pk for p in pubs]
 
 
