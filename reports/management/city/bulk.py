@@ -14,6 +14,7 @@ import contextlib
 import enum
 import json
 import operator
+import os
 import time
 from collections import Counter
 from functools import cache
@@ -286,3 +287,19 @@ def check_foreign_keys() -> None:
         with TALLY.phase("foreign key checks"), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def backend_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (read from /proc when the
+    server runs on this machine), to tell the load's own work from waiting for shared cores."""
+    if not on_postgres():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

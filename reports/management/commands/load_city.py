@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts.curriculum import load_curriculum
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Subject, TextbookSeries, Unit, User
-from reports.management.city.bulk import TALLY, deferred_indexes
+from reports.management.city.bulk import TALLY, backend_cpu, deferred_indexes
 from reports.management.city.cases import make_cases
 from reports.management.city.lectures import make_lectures
 from reports.management.city.library import make_publications, make_usage
@@ -86,7 +86,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "Thành phố giả lập đã được nạp vào cơ sở dữ liệu này; hãy dùng một cơ sở dữ liệu trống."
             )
-        began = time.monotonic()
+        began, cpu, server = time.monotonic(), time.process_time(), backend_cpu()
         TALLY.reset()
         rnd = random.Random(seed)
         with transaction.atomic():
@@ -121,6 +121,14 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE")
         self.say(f"Xong: {usage} lượt sử dụng. Mật khẩu chung: {DEMO_PASSWORD}.", began)
         self.summary()
+        self.stdout.write(
+            f"CPU: Python {time.process_time() - cpu:.1f} s"
+            + (
+                f", máy chủ PostgreSQL (phiên này) {backend_cpu() - server:.1f} s"
+                if server is not None
+                else ""
+            )
+        )
         self.stdout.write(self.style.SUCCESS(f"Thời gian: {time.monotonic() - began:.1f} s"))
 
     def lectures(self, plan, totals, city, windows, now, today, rnd, chunk, began) -> list[int]:
