@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Count, F, Q
 
 from accounts.models import Panel, RoleAssignment, Unit, User
@@ -98,3 +99,37 @@ def test_refuses_to_load_the_city_twice():
     with pytest.raises(CommandError, match="đã được nạp"):
         _load()
     assert Lecture.objects.count() == lectures
+
+
+def test_postgres_load_puts_back_every_index_and_foreign_key():
+    """On PostgreSQL the big tables' plain indexes and foreign keys are dropped for the load:
+    afterwards every one of them is there again, as it was."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY, indexes and keys dropped for the load: PostgreSQL only")
+    from reports.management.commands.load_city import BIG_MODELS
+
+    tables = [m._meta.db_table for m in BIG_MODELS]
+
+    def shape():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+                "JOIN pg_class t ON t.oid = x.indrelid WHERE t.relname = ANY(%s) ORDER BY 1, 2",
+                [tables],
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                "JOIN pg_class t ON t.oid = c.conrelid WHERE t.relname = ANY(%s) ORDER BY 1, 2",
+                [tables],
+            )
+            return indexes, cursor.fetchall()
+
+    before = shape()
+    assert len(before[0]) > 20 and any("FOREIGN KEY" in d for _t, _n, d in before[1])
+    output = _load()
+    assert shape() == before
+    assert "khoá ngoại" in output and "repository_usageday" in output
+    assert (
+        Lecture.objects.filter(author__username__startswith="city.").count() == Plan.for_scale(SCALE).lectures
+    )

@@ -23,7 +23,8 @@ from reviews.models import (
     Rubric,
 )
 
-from .lectures import BATCH, DAY, Made, explicit_timestamps
+from .bulk import insert, insert_rows, new
+from .lectures import DAY, Made, explicit_timestamps
 from .units import City
 
 DECISION = {
@@ -80,7 +81,8 @@ def make_cases(city: City, made: list[Made], today: datetime.date, rnd: random.R
                 unit, level, panel = reviewing_unit(city, m, step.level)
                 version = m.versions[step.version]
                 opened = m.at(index) + DAY
-                case = ReviewCase(
+                case = new(
+                    ReviewCase,
                     lecture=m.lecture,
                     version=version,
                     level=level,
@@ -107,11 +109,32 @@ def make_cases(city: City, made: list[Made], today: datetime.date, rnd: random.R
                     case.nominated_by = nominator(city, m, step.level)
                 m.cases.append(case)
                 batch.append(case)
-            ReviewCase.objects.bulk_create(batch, batch_size=BATCH)
+            insert(ReviewCase, batch)
     cases = [(m, c) for m in made for c in m.cases]
     _minutes(city, cases)
     _panel_work(city, cases)
     _notifications(city, cases)
+
+
+CONCLUSION = {
+    Decision.APPROVE: "Đạt yêu cầu, đề nghị đưa vào kho học liệu.",
+    Decision.RETURN: "Cần chỉnh sửa theo góp ý rồi nộp lại.",
+    Decision.REJECT: "Chưa đạt yêu cầu.",
+}
+MINUTES = [
+    "case_id",
+    "decision",
+    "level",
+    "unit_name",
+    "parent_unit_name",
+    "reviewers",
+    "strengths",
+    "limitations",
+    "required_changes",
+    "conclusion",
+    "decided_by_id",
+    "decided_at",
+]
 
 
 def _minutes(city: City, cases) -> None:
@@ -120,28 +143,24 @@ def _minutes(city: City, cases) -> None:
         decision = DECISION.get(case.state)
         if decision is None:
             continue
-        person = case.decided_by
+        person, unit = case.decided_by, case.unit
         rows.append(
-            Minutes(
-                case=case,
-                decision=decision,
-                level=case.level,
-                unit_name=case.unit.name,
-                parent_unit_name=case.unit.parent.name if case.unit.parent_id and case.unit.parent else "",
-                reviewers=[{"name": person.full_name, "role": "Người thẩm định"}],
-                strengths="Nội dung chính xác, trình bày rõ ràng, có câu hỏi tương tác.",
-                limitations="Phần luyện tập còn ít.",
-                required_changes="" if decision == Decision.APPROVE else "Bổ sung bài tập vận dụng.",
-                conclusion={
-                    Decision.APPROVE: "Đạt yêu cầu, đề nghị đưa vào kho học liệu.",
-                    Decision.RETURN: "Cần chỉnh sửa theo góp ý rồi nộp lại.",
-                    Decision.REJECT: "Chưa đạt yêu cầu.",
-                }[decision],
-                decided_by=person,
-                decided_at=case.decided_at,
+            (
+                case.pk,
+                str(decision.value),
+                str(case.level),
+                unit.name,
+                unit.parent.name if unit.parent_id and unit.parent else "",
+                [{"name": person.full_name, "role": "Người thẩm định"}],
+                "Nội dung chính xác, trình bày rõ ràng, có câu hỏi tương tác.",
+                "Phần luyện tập còn ít.",
+                "" if decision == Decision.APPROVE else "Bổ sung bài tập vận dụng.",
+                CONCLUSION[decision],
+                person.pk,
+                case.decided_at,
             )
         )
-    Minutes.objects.bulk_create(rows, batch_size=BATCH)
+    insert_rows(Minutes, MINUTES, rows)
 
 
 def _panel_work(city: City, cases) -> None:
@@ -149,6 +168,13 @@ def _panel_work(city: City, cases) -> None:
     filed an evaluation recommending what the panel decided."""
     rubric = Rubric.current()
     criteria = list(rubric.criteria.all()) if rubric else []
+    marks = {}  # decision → (scores, total)
+    for decision in DECISION.values():
+        ratio = Decimal("0.8") if decision == Decision.APPROVE else Decimal("0.4")
+        marks[decision] = (
+            {str(c.pk): str(c.max_points * ratio) for c in criteria},
+            sum((c.max_points * ratio for c in criteria), Decimal("0")),
+        )
     assignments, evaluations = [], []
     for m, case in cases:
         if not case.panel_id:
@@ -157,46 +183,50 @@ def _panel_work(city: City, cases) -> None:
         assigned = [u for u in members if u.pk != chair.pk and u.pk != m.lecture.author_id] or [chair]
         decision = DECISION.get(case.state)
         for user in assigned:
-            assignments.append(
-                PanelAssignment(case=case, member=user, assigned_by=chair, assigned_at=case.opened_at + DAY)
-            )
+            assignments.append((case.pk, user.pk, chair.pk, case.opened_at + DAY))
             if decision and rubric:
-                ratio = Decimal("0.8") if decision == Decision.APPROVE else Decimal("0.4")
-                scores = {str(c.pk): str(c.max_points * ratio) for c in criteria}
+                scores, total = marks[decision]
                 evaluations.append(
-                    Evaluation(
-                        case=case,
-                        member=user,
-                        rubric=rubric,
-                        scores=scores,
-                        total=sum((c.max_points * ratio for c in criteria), Decimal("0")),
-                        strengths="Nội dung bám sát chương trình.",
-                        limitations="Một số hình ảnh chưa rõ.",
-                        recommendation=RECOMMENDATION[decision],
-                        submitted_at=case.opened_at + 3 * DAY,
+                    (
+                        case.pk,
+                        user.pk,
+                        rubric.pk,
+                        scores,
+                        total,
+                        "Nội dung bám sát chương trình.",
+                        "Một số hình ảnh chưa rõ.",
+                        str(RECOMMENDATION[decision].value),
+                        case.opened_at + 3 * DAY,
                     )
                 )
     with explicit_timestamps(PanelAssignment, Evaluation):
-        PanelAssignment.objects.bulk_create(assignments, batch_size=BATCH)
-        Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
+        insert_rows(PanelAssignment, ["case_id", "member_id", "assigned_by_id", "assigned_at"], assignments)
+        insert_rows(
+            Evaluation,
+            [
+                "case_id",
+                "member_id",
+                "rubric_id",
+                "scores",
+                "total",
+                "strengths",
+                "limitations",
+                "recommendation",
+                "submitted_at",
+            ],
+            evaluations,
+        )
 
 
 def _notifications(city: City, cases) -> None:
+    url = reverse("reviews:case_detail", args=[987654321]).replace("987654321", "{}")
+    waiting = str(Notification.Kind.WAITING.value)
     rows = []
     for m, case in cases:
         if case.state != CaseState.IN_REVIEW:
             continue
         person = decider(city, m, case)
         text = f"Bài giảng “{m.lecture.title}” chờ bạn thẩm định."
-        rows.append(
-            Notification(
-                user=person,
-                kind=Notification.Kind.WAITING,
-                case=case,
-                text=text,
-                url=reverse("reviews:case_detail", args=[case.pk]),
-                created_at=case.opened_at,
-            )
-        )
+        rows.append((person.pk, waiting, case.pk, text, url.format(case.pk), case.opened_at))
     with explicit_timestamps(Notification):
-        Notification.objects.bulk_create(rows, batch_size=BATCH)
+        insert_rows(Notification, ["user_id", "kind", "case_id", "text", "url", "created_at"], rows)

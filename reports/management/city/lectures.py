@@ -14,10 +14,10 @@ from accounts.models import SchoolLevel, TextbookSeries, User
 from submissions.models import Lecture, LectureVersion, SubmissionWindow
 
 from . import words
+from .bulk import insert, insert_rows, new
 from .plan import STORIES, Step, story_of
 from .units import City, Department
 
-BATCH = 2000
 DAY = datetime.timedelta(days=1)
 # Between two steps of a story (a decision, a new version, a nomination).
 STEP = datetime.timedelta(days=9)
@@ -70,7 +70,8 @@ def _version(made: Made, number: int, *, submitted: bool, window, rnd: random.Ra
     kind = rnd.random()
     has_file = submitted or kind < 0.5
     fmt, ext = ("mp4", "mp4") if kind > 0.85 else ("pdf", "pdf")
-    version = LectureVersion(
+    version = new(
+        LectureVersion,
         lecture=lecture,
         number=number,
         change_note="" if number == 1 else "Sửa theo góp ý của tổ chuyên môn; bổ sung câu hỏi luyện tập.",
@@ -111,7 +112,8 @@ def make_lectures(
         title, topic = words.lecture_title(rnd, subject.code)
         grade = _grade(rnd, department, subject)
         started = now - datetime.timedelta(days=rnd.uniform(50, 400)) - STEP * version_count
-        lecture = Lecture(
+        lecture = new(
+            Lecture,
             author=author,
             school=department.school.unit,
             department=department.unit,
@@ -135,7 +137,7 @@ def make_lectures(
             )
         )
     with explicit_timestamps(Lecture, LectureVersion):
-        Lecture.objects.bulk_create([m.lecture for m in made], batch_size=BATCH)
+        insert(Lecture, [m.lecture for m in made])
         versions = []
         for m in made:
             submitted = {step.version for step in m.steps}
@@ -143,17 +145,16 @@ def make_lectures(
             for n in range(1, m.version_count + 1):
                 m.versions[n] = _version(m, n, submitted=n in submitted, window=window, rnd=rnd)
                 versions.append(m.versions[n])
-        LectureVersion.objects.bulk_create(versions, batch_size=BATCH)
+        insert(LectureVersion, versions)
     _co_authors(made, rnd)
     return made
 
 
 def _co_authors(made: list[Made], rnd: random.Random) -> None:
     """One lecture in ten has a colleague of the same department as co-author."""
-    through = Lecture.co_authors.through
     rows = []
     for m in made:
         colleagues = [u for u, _s in m.department.teachers if u.pk != m.lecture.author_id]
         if colleagues and rnd.random() < 0.1:
-            rows.append(through(lecture_id=m.lecture.pk, user_id=rnd.choice(colleagues).pk))
-    through.objects.bulk_create(rows, batch_size=BATCH)
+            rows.append((m.lecture.pk, rnd.choice(colleagues).pk))
+    insert_rows(Lecture.co_authors.through, ["lecture_id", "user_id"], rows)

@@ -10,7 +10,8 @@ from repository.models import Publication, PublicationEvent, UsageDay
 from repository.search import lecture_search_text
 from reviews.models import CaseState, ReviewLevel
 
-from .lectures import BATCH, DAY, Made, explicit_timestamps
+from .bulk import insert, insert_rows, new
+from .lectures import DAY, Made, explicit_timestamps
 from .units import USERNAME_PREFIX, City
 
 
@@ -41,7 +42,8 @@ def make_publications(city: City, made: list[Made], *, first: int, total: int, u
         for step, case in zip(m.steps, m.cases, strict=True):
             if case.state != CaseState.APPROVED:
                 continue
-            publication = Publication(
+            publication = new(
+                Publication,
                 lecture=m.lecture,
                 version=case.version,
                 scope=scope_of(city, m, case.level),
@@ -62,19 +64,19 @@ def make_publications(city: City, made: list[Made], *, first: int, total: int, u
             )
             pubs.append(publication)
     with explicit_timestamps(Publication):
-        Publication.objects.bulk_create(pubs, batch_size=BATCH)
+        insert(Publication, pubs)
     by_place: dict[tuple[int, int], list[Publication]] = {}
     for publication in pubs:
         by_place.setdefault((publication.lecture_id, publication.scope_id), []).append(publication)
-    events = []
+    published, superseded, retracted = (
+        str(PublicationEvent.Action.PUBLISHED.value),
+        str(PublicationEvent.Action.SUPERSEDED.value),
+        str(PublicationEvent.Action.RETRACTED.value),
+    )
+    events = []  # (publication, action, actor, at, successor, reason)
     for publication in pubs:
         events.append(
-            PublicationEvent(
-                publication=publication,
-                action=PublicationEvent.Action.PUBLISHED,
-                actor=publication.published_by,
-                at=publication.published_at,
-            )
+            (publication.pk, published, publication.published_by_id, publication.published_at, None, "")
         )
         if publication.state == Publication.State.SUPERSEDED:
             successor = min(
@@ -86,25 +88,29 @@ def make_publications(city: City, made: list[Made], *, first: int, total: int, u
                 key=lambda p: p.published_at,
             )
             events.append(
-                PublicationEvent(
-                    publication=publication,
-                    action=PublicationEvent.Action.SUPERSEDED,
-                    actor=successor.published_by,
-                    at=successor.published_at,
-                    successor=successor,
+                (
+                    publication.pk,
+                    superseded,
+                    successor.published_by_id,
+                    successor.published_at,
+                    successor.pk,
+                    "",
                 )
             )
         elif publication.state == Publication.State.RETRACTED:
             events.append(
-                PublicationEvent(
-                    publication=publication,
-                    action=PublicationEvent.Action.RETRACTED,
-                    actor=publication.retracted_by,
-                    at=publication.retracted_at,
-                    reason=publication.retraction_reason,
+                (
+                    publication.pk,
+                    retracted,
+                    publication.retracted_by_id,
+                    publication.retracted_at,
+                    None,
+                    publication.retraction_reason,
                 )
             )
-    PublicationEvent.objects.bulk_create(events, batch_size=BATCH)
+    insert_rows(
+        PublicationEvent, ["publication_id", "action", "actor_id", "at", "successor_id", "reason"], events
+    )
     return [p.pk for p in pubs]
 
 
@@ -118,22 +124,20 @@ def make_usage(rows: int, pub_ids: list[int], today: datetime.date, progress=Non
     if not pub_ids or not user_ids or not rows:
         return 0
     p, u = len(pub_ids), len(user_ids)
-    done, batch = 0, []
-    for i in range(rows):
-        index, k = i % p, i // p
-        batch.append(
-            UsageDay(
-                publication_id=pub_ids[index],
-                user_id=user_ids[(index * 31 + k * 1009) % u],
-                day=today - datetime.timedelta(days=(index + k * 7) % 365),
-                kind=UsageDay.Kind.DOWNLOAD if (index + k) % 4 == 0 else UsageDay.Kind.VIEW,
+    days = [today - datetime.timedelta(days=d) for d in range(365)]
+    view, download = str(UsageDay.Kind.VIEW.value), str(UsageDay.Kind.DOWNLOAD.value)
+    step = 200_000
+
+    def tuples():
+        for i in range(rows):
+            index, k = i % p, i // p
+            yield (
+                pub_ids[index],
+                user_ids[(index * 31 + k * 1009) % u],
+                days[(index + k * 7) % 365],
+                download if (index + k) % 4 == 0 else view,
             )
-        )
-        if len(batch) == 20_000:
-            UsageDay.objects.bulk_create(batch, batch_size=BATCH)
-            done += len(batch)
-            batch = []
-            if progress:
-                progress(done)
-    UsageDay.objects.bulk_create(batch, batch_size=BATCH)
-    return done + len(batch)
+            if progress and (i + 1) % step == 0:
+                progress(i + 1)
+
+    return insert_rows(UsageDay, ["publication_id", "user_id", "day", "kind"], tuples())

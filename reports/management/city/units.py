@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from accounts.models import Panel, PanelMembership, RoleAssignment, SchoolLevel, Subject, Unit, User
 
 from . import words
+from .bulk import insert, insert_rows, on_postgres, reserve_ids
 from .plan import Plan
 
 Role = RoleAssignment.Role
 L = SchoolLevel
-BATCH = 2000
 USERNAME_PREFIX = "city."
 EMAIL_DOMAIN = "example.edu.vn"
 
@@ -88,11 +88,19 @@ class City:
 
 def _units(objs: list[Unit], parents: dict[int, Unit]) -> list[Unit]:
     """Inserts one tier of the tree, then writes the paths the model's save() would have."""
-    Unit.objects.bulk_create(objs, batch_size=BATCH)
+    if on_postgres():  # the ids are known before the insert: the paths go in with the rows
+        first = reserve_ids(Unit, len(objs))
+        for i, unit in enumerate(objs):
+            unit.pk = first + i
+    else:
+        insert(Unit, objs)
     for unit in objs:
         parent = parents.get(unit.parent_id) if unit.parent_id else None
         unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
-    Unit.objects.bulk_update(objs, ["path"], batch_size=1000)
+    if on_postgres():
+        insert(Unit, objs)
+    else:
+        Unit.objects.bulk_update(objs, ["path"], batch_size=1000)
     return objs
 
 
@@ -172,9 +180,8 @@ def build_units(plan: Plan, subjects: dict[str, Subject], rnd: random.Random) ->
             departments.append(department)
     _units([d.unit for d in departments], {s.unit.pk: s.unit for s in schools})
     through = Unit.subjects.through
-    through.objects.bulk_create(
-        [through(unit_id=d.unit.pk, subject_id=s.pk) for d in departments for s in d.subjects],
-        batch_size=BATCH,
+    insert_rows(
+        through, ["unit_id", "subject_id"], [(d.unit.pk, s.pk) for d in departments for s in d.subjects]
     )
     return root, schools
 
@@ -202,13 +209,13 @@ class People:
         return user
 
     def save(self) -> None:
-        User.objects.bulk_create(self.users, batch_size=BATCH)
-        RoleAssignment.objects.bulk_create(
+        insert(User, self.users)
+        insert(
+            RoleAssignment,
             [
                 RoleAssignment(user=u, role=role, unit=unit, subject=subject, school_level=level)
                 for u, role, unit, subject, level in self.roles
             ],
-            batch_size=BATCH,
         )
 
 
@@ -266,10 +273,10 @@ def build_panels(root: Unit, schools: list[School], subjects: dict[str, Subject]
             name=f"Hội đồng bộ môn {subject.name} {SCHOOL_PREFIX[level][0]} – {unit.name}",
         )
         panels.append((panel, chosen))
-    Panel.objects.bulk_create([p for p, _ in panels], batch_size=BATCH)
+    insert(Panel, [p for p, _ in panels])
     for panel, chosen in panels:
         members += [PanelMembership(panel=panel, user=u, is_chair=i == 0) for i, u in enumerate(chosen)]
-    PanelMembership.objects.bulk_create(members, batch_size=BATCH)
+    insert(PanelMembership, members)
     return {(p.unit_id, p.subject_id, p.school_level): (p, chosen[0], chosen) for p, chosen in panels}
 
 
