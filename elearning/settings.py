@@ -107,7 +107,13 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Connection reuse (issue 13 item 6): on PostgreSQL each process keeps its connection for
+# CONN_MAX_AGE seconds, checked before reuse (CONN_HEALTH_CHECKS), instead of connecting for every
+# request. A gunicorn sync worker serves one request at a time, so psycopg's pool would hold one
+# connection per process too; bench/bench_db_conn.py measures the difference (bench/README.md).
+_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if _POSTGRES else 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default must hold a school's rush of uploads: WAL lets readers go on while
     # one request writes; IMMEDIATE takes the write lock when a transaction begins, so two
