@@ -156,14 +156,32 @@ class Teacher(Burst):
             ) as put:
                 self.check(put)
                 parts.append({"PartNumber": number, "ETag": put.headers.get("ETag", "")})
-        with self.client.post(
-            f"/lectures/uploads/{upload_id}/complete/",
-            json={"parts": parts},
-            headers=headers,
-            name="/lectures/uploads/[id]/complete/",
-            catch_response=True,
-        ) as response:
-            self.check(response)
+        for _attempt in range(40):
+            with self.client.post(
+                f"/lectures/uploads/{upload_id}/complete/",
+                json={"parts": parts},
+                headers=headers,
+                name="/lectures/uploads/[id]/complete/",
+                catch_response=True,
+            ) as response:
+                # "Tệp đang được hoàn tất": the complete that claimed it died with its node; the
+                # teacher presses "Thử lại" until the claim is stale (UPLOAD_COMPLETING_STALE_SECONDS).
+                busy = response.status_code == 409 and "hoàn tất" in response.json().get("error", "")
+                if busy:
+                    response.success()
+                    self.environment.events.request.fire(
+                        request_type="POST",
+                        name="/lectures/uploads/[id]/complete/ (409 busy: retried)",
+                        response_time=0,
+                        response_length=0,
+                        exception=None,
+                        context={},
+                    )
+                else:
+                    self.check(response)
+            if not busy:
+                break
+            gevent.sleep(10)
         uploaded = time.monotonic()
         while True:  # the status panel polls every 2 s until the check is done
             with self.client.get(

@@ -325,6 +325,9 @@ UPLOAD_MAX_ACTIVE_SESSIONS = env.int("UPLOAD_MAX_ACTIVE_SESSIONS", default=3)
 UPLOAD_MAX_USER_BYTES = env.int("UPLOAD_MAX_USER_BYTES", default=2 * LECTURE_MAX_FILE_BYTES)
 # Parts of one upload the browser sends at the same time (static/js/upload.js).
 UPLOAD_PARALLEL_PARTS = env.int("UPLOAD_PARALLEL_PARTS", default=4)
+# A complete claimed longer ago than this died with its process (a worker killed, a node down):
+# the next complete of the upload claims it again (gunicorn's --timeout is 120 s).
+UPLOAD_COMPLETING_STALE_SECONDS = env.int("UPLOAD_COMPLETING_STALE_SECONDS", default=150)
 # Upload sessions untouched for this long are aborted and their parts deleted.
 UPLOAD_SESSION_MAX_AGE_HOURS = env.int("UPLOAD_SESSION_MAX_AGE_HOURS", default=48)
 # Lifetime of the token in a preview URL of package content.
