@@ -52,17 +52,12 @@ def sessions_opened(dbname: str) -> int:
     return int(out.stdout.strip() or 0)
 
 
-def hammer(base: str, url: str, clients: int, seconds: float, username: str, password: str) -> list[float]:
-    """`clients` signed-in threads request `url` back to back for `seconds`; their latencies."""
+def hammer(sessions: list[Session], url: str, seconds: float) -> list[float]:
+    """Each signed-in session requests `url` back to back in its thread for `seconds`; the latencies."""
     latencies: list[float] = []
     errors: list[int] = []
     lock = threading.Lock()
     stop = time.monotonic() + seconds
-    sessions = []
-    for _ in range(clients):
-        session = Session(base)
-        session.login(username, password)
-        sessions.append(session)
 
     def run(session: Session) -> None:
         while time.monotonic() < stop:
@@ -124,10 +119,14 @@ def main() -> None:
                     )
                 server, base = start_server(args, env)
                 try:
+                    sessions = []
+                    for _ in range(args.clients):
+                        sessions.append(Session(base))
+                        sessions[-1].login(args.user, DEMO_PASSWORD)
                     for name, page in PAGES.items():
-                        hammer(base, page, 1, 1, args.user, DEMO_PASSWORD)  # warm-up
+                        hammer(sessions, page, 1)  # warm-up
                         before = sessions_opened(dbname)
-                        latencies = hammer(base, page, args.clients, args.seconds, args.user, DEMO_PASSWORD)
+                        latencies = hammer(sessions, page, args.seconds)
                         opened = sessions_opened(dbname) - before
                         row = results.setdefault((mode, name), {"latencies": [], "seconds": 0.0, "opened": 0})
                         row["latencies"] += latencies

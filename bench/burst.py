@@ -103,6 +103,7 @@ def run_burst(shape) -> list[str]:
     sampler = MemorySampler({name: shape.procs[name].pid for name in ("node1", "node2")})
     sampler.start()
     started = time.monotonic()
+    shape.burst_started = time.time()
     locust = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=open(shape.run / "locust.log", "wb"), stderr=subprocess.STDOUT
     )  # noqa: SIM115
@@ -170,23 +171,24 @@ def report(shape, prefix, outcomes, elapsed, killed_at, log_start, log_at_kill, 
     for name, peak in peaks.items():
         print(f"  peak memory {name}: {peak / MiB:.0f} MiB (master + {a.workers} workers)")
     lines = (shape.run / "access.log").read_text().splitlines()
-    site = [line.split(" ", 7) for line in lines[log_start:] if line.startswith(f"{a.site_port} ")]
     node = {str(p): n for n, p in shape.nodes.items()}
 
-    def by_node(entries):
+    def by_node(chunk):
+        """Requests to the site per node that answered, and how many nginx sent on after a refusal."""
         counts: dict[str, int] = {}
-        for e in entries:
-            for upstream in e[7].split(", "):
-                key = node.get(upstream.rsplit(":", 1)[-1], upstream)
+        for line in chunk:
+            if line.startswith(f"{a.site_port} "):
+                upstreams = line.split(" ", 7)[7].split(", ")
+                key = node.get(upstreams[-1].rsplit(":", 1)[-1], upstreams[-1])
                 counts[key] = counts.get(key, 0) + 1
+                if len(upstreams) > 1:
+                    counts["failed over"] = counts.get("failed over", 0) + 1
         return counts
 
     if log_at_kill is not None:
-        cut = log_at_kill - log_start
-        print(
-            f"  answered by (nginx upstream) before the kill: {by_node(site[:cut])}; after: {by_node(site[cut:])}"
-        )
-        after_5xx = [e for e in site[cut:] if e[3].startswith("5")]
+        before, after = lines[log_start:log_at_kill], lines[log_at_kill:]
+        print(f"  answered by (nginx upstream) before the kill: {by_node(before)}; after: {by_node(after)}")
+        after_5xx = [x for x in after if x.startswith(f"{a.site_port} ") and x.split(" ")[3].startswith("5")]
         print(f"  5xx answers to the browser after the kill: {len(after_5xx)}")
     else:
         failures.append("node2 was not killed during the burst")
@@ -209,16 +211,17 @@ def report(shape, prefix, outcomes, elapsed, killed_at, log_start, log_at_kill, 
 
 def database_view(shape) -> dict:
     size = shape.args.file_mb * MiB
+    since = shape.burst_started  # the lectures of this burst only (--keep-db keeps earlier ones)
     sql = f"""
         SELECT count(DISTINCT l.id),
                count(DISTINCT l.id) FILTER (WHERE v.submitted_at IS NOT NULL),
                count(v.id) FILTER (WHERE v.size = {size}),
                (SELECT count(*) FROM reviews_reviewcase c JOIN submissions_lectureversion cv ON cv.id = c.version_id
                   JOIN submissions_lecture cl ON cl.id = cv.lecture_id JOIN accounts_user cu ON cu.id = cl.author_id
-                 WHERE cu.username LIKE 'burst.gv%')
+                 WHERE cu.username LIKE 'burst.gv%' AND cl.created_at >= to_timestamp({since}))
           FROM submissions_lecture l JOIN accounts_user u ON u.id = l.author_id
           JOIN submissions_lectureversion v ON v.lecture_id = l.id
-         WHERE u.username LIKE 'burst.gv%'
+         WHERE u.username LIKE 'burst.gv%' AND l.created_at >= to_timestamp({since})
     """
     out = subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", shape.args.database, "-Atc", sql],

@@ -273,7 +273,7 @@ class Shape:
         except OSError:
             return False
 
-    def _wait(self, ready, what: str, seconds: float = 60) -> None:
+    def _wait(self, ready, what: str, seconds: float = 240) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if ready():
