@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_city import BARE_URL, Session, percentile, start_server  # noqa: E402
 
+DEMO_PASSWORD = "hoclieu2026"  # accounts.demo.DEMO_PASSWORD (no Django in this process)
 PAGES = {"bare view (session, user)": BARE_URL, "my lectures (teacher)": "/lectures/", "/healthz": "/healthz"}
 
 
@@ -90,8 +91,6 @@ def main() -> None:
     if "postgres" not in url:
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database with the demo loaded.")
     dbname = url.rsplit("/", 1)[1]
-    from accounts.demo import DEMO_PASSWORD
-
     modes = [int(m) for m in args.modes.split(",")]
     results: dict[tuple[int, str], dict] = {}
     with tempfile.TemporaryDirectory(prefix="bench-conn-") as static_root:
