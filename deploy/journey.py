@@ -90,6 +90,11 @@ def run_journey(shape) -> list[str]:
 
             login(page, site, "demo.tt")
             page.goto(f"{site}/reviews/queue/")
+            for _page in range(20):  # the queue pages by 30 (a --keep-db run keeps older cases)
+                if page.get_by_role("link", name=TITLE).count():
+                    break
+                page.get_by_role("link", name="Sau").click()
+                page.wait_for_load_state()
             page.get_by_role("link", name=TITLE).first.click()
             page.get_by_test_id("case-file").wait_for()
             inputs = page.locator("[data-testid=decision-panel] input[name^=score_]")
