@@ -10,7 +10,7 @@ PORT ?= 8000
 # `make run` again (or unset STATIC_MANIFEST while developing CSS/JS).
 RUN_ENV := DEBUG=1 SHOW_DEMO_LOGINS=1 STATIC_MANIFEST=1 SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: install run test lint browser system-deps guide-screenshots
+.PHONY: install run test lint browser system-deps guide-screenshots prod-shape
 
 install: $(VENV)/.installed
 
@@ -52,3 +52,10 @@ lint: install
 # Retake the help centre's screenshots (static/guide/*.png) from the demo city; commit them.
 guide-screenshots: install browser
 	GUIDE_SCREENSHOTS=1 $(PY) -m pytest tests/browser/test_guide_screenshots.py -q
+
+# The production shape on this machine (deploy/prod_shape.py): PostgreSQL, Redis, S3 (moto), Celery
+# worker and beat, two gunicorn nodes behind nginx; the browser journey and the submission-week
+# burst with a node killed midway; then everything is stopped. PROD_SHAPE_ARGS passes options,
+# e.g. PROD_SHAPE_ARGS='--teachers 100 --reviewers 20' or '--keep'.
+prod-shape: install browser
+	$(PY) deploy/prod_shape.py $(PROD_SHAPE_ARGS)

@@ -107,7 +107,13 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Connection reuse (issue 13 item 6): on PostgreSQL each process keeps its connection for
+# CONN_MAX_AGE seconds, checked before reuse (CONN_HEALTH_CHECKS), instead of connecting for every
+# request. A gunicorn sync worker serves one request at a time, so psycopg's pool would hold one
+# connection per process too; bench/bench_db_conn.py measures the difference (bench/README.md).
+_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if _POSTGRES else 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default must hold a school's rush of uploads: WAL lets readers go on while
     # one request writes; IMMEDIATE takes the write lock when a transaction begins, so two
@@ -319,6 +325,9 @@ UPLOAD_MAX_ACTIVE_SESSIONS = env.int("UPLOAD_MAX_ACTIVE_SESSIONS", default=3)
 UPLOAD_MAX_USER_BYTES = env.int("UPLOAD_MAX_USER_BYTES", default=2 * LECTURE_MAX_FILE_BYTES)
 # Parts of one upload the browser sends at the same time (static/js/upload.js).
 UPLOAD_PARALLEL_PARTS = env.int("UPLOAD_PARALLEL_PARTS", default=4)
+# A complete claimed longer ago than this died with its process (a worker killed, a node down):
+# the next complete of the upload claims it again (gunicorn's --timeout is 120 s).
+UPLOAD_COMPLETING_STALE_SECONDS = env.int("UPLOAD_COMPLETING_STALE_SECONDS", default=150)
 # Upload sessions untouched for this long are aborted and their parts deleted.
 UPLOAD_SESSION_MAX_AGE_HOURS = env.int("UPLOAD_SESSION_MAX_AGE_HOURS", default=48)
 # Lifetime of the token in a preview URL of package content.

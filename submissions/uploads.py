@@ -333,15 +333,30 @@ class S3Multipart:
             marker = response["NextPartNumberMarker"]
 
     def complete(self, session: UploadSession, parts: list[dict]) -> tuple[str, int]:
-        stored = {p.number: p for p in self.list_parts(session)}
-        ordered = _check_completion(session, parts, stored)
-        self.client.complete_multipart_upload(
-            Bucket=self.bucket,
-            Key=session.key,
-            UploadId=session.upload_id,
-            MultipartUpload={"Parts": [{"PartNumber": p.number, "ETag": p.etag} for p in ordered]},
-        )
-        size = self.client.head_object(Bucket=self.bucket, Key=session.key)["ContentLength"]
+        from botocore.exceptions import ClientError
+
+        try:
+            stored = {p.number: p for p in self.list_parts(session)}
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "NoSuchUpload":
+                raise
+            # A complete whose process died after S3 assembled the object (a stale claim taken
+            # again, services.uploads): the object is there, the multipart upload is not.
+            stored = None
+        if stored is not None:
+            ordered = _check_completion(session, parts, stored)
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=session.key,
+                UploadId=session.upload_id,
+                MultipartUpload={"Parts": [{"PartNumber": p.number, "ETag": p.etag} for p in ordered]},
+            )
+        try:
+            size = self.client.head_object(Bucket=self.bucket, Key=session.key)["ContentLength"]
+        except ClientError:
+            if stored is not None:
+                raise
+            raise UploadError(_("Phiên tải lên này đã kết thúc; hãy tải tệp lên lại."), status=409) from None
         # SECURITY: S3 received the bytes, so the size is checked on what it actually stored.
         if size > settings.LECTURE_MAX_FILE_BYTES:
             self.client.delete_object(Bucket=self.bucket, Key=session.key)

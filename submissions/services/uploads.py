@@ -101,7 +101,12 @@ def _lock_active_session(session: UploadSession, actor) -> UploadSession:
     if session.user_id != actor.pk:
         raise PermissionDenied
     if session.status == UploadSession.Status.COMPLETING:
-        raise uploads.UploadError(_("Tệp đang được hoàn tất; hãy đợi trong giây lát."), status=409)
+        stale = timezone.now() - datetime.timedelta(seconds=settings.UPLOAD_COMPLETING_STALE_SECONDS)
+        if session.updated_at >= stale:
+            raise uploads.UploadError(_("Tệp đang được hoàn tất; hãy đợi trong giây lát."), status=409)
+        # The request that claimed it died (its worker killed, its node down): claimed again.
+        logger.warning("upload session %s: a stale complete claimed again", session.pk)
+        session.status = UploadSession.Status.ACTIVE
     if not session.is_active:
         raise uploads.UploadError(_("Phiên tải lên này đã kết thúc; hãy tải tệp lên lại."), status=409)
     return session

@@ -87,3 +87,39 @@ def test_s3_size_over_the_limit_is_refused_on_completion(live_server, s3, lectur
     response = complete(http, upload_id, [{"PartNumber": 1, "ETag": put.headers["ETag"]}])
     assert response.status_code == 400
     assert lecture.versions.get().file_key == ""
+
+
+def test_a_complete_that_died_after_s3_assembled_the_file_is_taken_again_once_stale(live_server, s3, lecture):
+    """A node killed mid-complete leaves the session claimed: a retry gets 409 while the claim is fresh,
+    and once it is stale (UPLOAD_COMPLETING_STALE_SECONDS) the retry attaches the object S3 already holds."""
+    import datetime
+
+    from django.utils import timezone
+
+    from submissions.models import UploadSession
+    from submissions.uploads import backend_for
+
+    data = os.urandom(5 * MiB + 123)
+    http = http_session(lecture.author, live_server.url)
+    upload_id = create(http, lecture.versions.get(), "video.mp4", len(data)).json()["uploadId"]
+    parts = []
+    for number, chunk in ((1, data[: 5 * MiB]), (2, data[5 * MiB :])):
+        parts.append({"PartNumber": number, "ETag": put_part(http, upload_id, number, chunk).headers["ETag"]})
+    # The dead request: claimed the session, had S3 assemble the object, never attached it.
+    session = UploadSession.objects.get(pk=upload_id)
+    UploadSession.objects.filter(pk=upload_id).update(status=UploadSession.Status.COMPLETING)
+    backend_for("s3").complete(session, parts)
+
+    fresh = complete(http, upload_id, parts)
+    assert fresh.status_code == 409 and "đang được hoàn tất" in fresh.json()["error"]
+    assert not lecture.versions.get().file_key
+
+    UploadSession.objects.filter(pk=upload_id).update(
+        updated_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    retried = complete(http, upload_id, parts)
+    assert retried.status_code == 200, retried.text
+    version = lecture.versions.get()
+    assert version.file_key == session.key and version.size == len(data)
+    assert sha256(s3.get_object(Bucket=s3.bucket, Key=session.key)["Body"].read()) == sha256(data)
+    assert UploadSession.objects.get(pk=upload_id).status == UploadSession.Status.COMPLETED
