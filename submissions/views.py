@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -158,7 +159,7 @@ def _json_body(request) -> dict:
 @require_POST
 @json_errors
 def upload_create(request):
-    """createMultipartUpload: {version, filename, type, size} → {uploadId, key}."""
+    """createMultipartUpload: {version, filename, type, size} → {uploadId, key[, partUrl]}."""
     data = _json_body(request)
     if not str(data.get("version", "")).isdigit():
         raise ValidationError(_("Thiếu phiên bản bài giảng."))
@@ -170,7 +171,15 @@ def upload_create(request):
         content_type=str(data.get("type", "")),
         size=data.get("size"),
     )
-    return JsonResponse({"uploadId": str(session.pk), "key": session.key}, status=201)
+    return JsonResponse({"uploadId": str(session.pk), "key": session.key, **_part_url(session)}, status=201)
+
+
+def _part_url(session) -> dict:
+    """Embedded back end: where part n goes is `partUrl` + "n/", so the browser PUTs each part
+    without first asking for its URL (one request per part instead of two)."""
+    if session.backend != "local":
+        return {}
+    return {"partUrl": reverse("submissions:upload_list_parts", args=[session.pk])}
 
 
 @require_GET
@@ -210,7 +219,7 @@ def upload_part(request, pk, number):
 @json_errors
 def upload_resume(request):
     """The unfinished upload of the same file (?version, filename, size, upload), if any:
-    {uploadId, key, uploaded, size}; the browser then lists its parts and skips them. 204 when
+    {uploadId, key, uploaded, size[, partUrl]}; the browser then lists its parts and skips them. 204 when
     there is nothing to resume."""
     version, size = request.GET.get("version", ""), request.GET.get("size", "")
     if not version.isdigit() or not size.isdigit():
@@ -232,6 +241,7 @@ def upload_resume(request):
             "key": session.key,
             "uploaded": sum(p.size for p in parts),
             "size": session.size,
+            **_part_url(session),
         }
     )
 

@@ -55,6 +55,13 @@
     return headers["X-CSRFToken"] || "";
   }
 
+  // Embedded back end: the server names where parts go (partUrl + n + "/"), so no part needs a
+  // signing request; S3 sessions have no partUrl and sign each part (a presigned URL).
+  var partUrls = {};
+  function notePartUrl(session) {
+    if (session && session.partUrl) partUrls[session.uploadId] = session.partUrl;
+  }
+
   function sessionUrl(uploadId, tail) {
     return createUrl + encodeURIComponent(uploadId) + "/" + (tail || "");
   }
@@ -144,11 +151,14 @@
         type: file.type || "",
         size: file.size,
       }).then(function (session) {
+        notePartUrl(session);
         remember(file, session);
         return session;
       });
     },
     signPart: function (file, opts) {
+      var direct = partUrls[opts.uploadId];
+      if (direct) return Promise.resolve({ url: direct + opts.partNumber + "/", headers: { "X-CSRFToken": csrfToken() } });
       return call("GET", sessionUrl(opts.uploadId, "parts/" + opts.partNumber + "/sign/"), undefined, opts.signal)
         .then(function (data) {
           var headers = data.headers || {};
@@ -180,6 +190,7 @@
     resumed[file.id] = call("GET", resumeUrl + query).then(function (session) {
       if (!session || !session.uploadId || !uppy.getFile(file.id)) return null;
       uppy.setFileState(file.id, { s3Multipart: { uploadId: session.uploadId, key: session.key } });
+      notePartUrl(session);
       remember(file, session);
       return session;
     }).catch(function () { return null; });

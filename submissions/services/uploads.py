@@ -112,9 +112,17 @@ def _lock_active_session(session: UploadSession, actor) -> UploadSession:
     return session
 
 
+TOUCH_EVERY = datetime.timedelta(minutes=5)
+
+
 def upload_touch(*, session: UploadSession) -> None:
-    """Marks activity so that the cleanup does not abort an upload still in progress."""
-    UploadSession.objects.filter(pk=session.pk).update(updated_at=timezone.now())
+    """Marks activity so that the cleanup does not abort an upload still in progress; at most
+    once every few minutes (the cleanup waits UPLOAD_SESSION_MAX_AGE_HOURS), so that the parts
+    of a big file do not each cost a database write."""
+    now = timezone.now()
+    if session.updated_at and now - session.updated_at < TOUCH_EVERY:
+        return
+    UploadSession.objects.filter(pk=session.pk).update(updated_at=now)
 
 
 def upload_complete(*, session: UploadSession, actor, parts: list[dict]) -> LectureVersion:
@@ -160,6 +168,7 @@ def upload_complete(*, session: UploadSession, actor, parts: list[dict]) -> Lect
     except BaseException:
         # The assembled file is not attached: delete it; the parts stay for a retry where they can.
         _delete_quietly(key)
+        backend.reopen(session)
         _upload_release(session, status=backend.status_after_failed_attach)
         raise
     return version

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage
 
-from submissions import uploads
+from submissions import local_uploads, uploads
 from submissions.models import UploadSession
 
 from .http import complete, create, http_session, list_parts, put_part
@@ -169,7 +169,7 @@ def test_a_failed_complete_leaves_the_session_resumable_with_its_parts(
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(uploads.shutil, "copyfileobj", disk_full)
+    monkeypatch.setattr(local_uploads, "_append", disk_full)
     failed = complete(teacher_http, upload_id, parts)
     assert failed.status_code == 503 and "thử hoàn tất lại" in failed.json()["error"]
     assert UploadSession.objects.get(pk=upload_id).status == "active"

@@ -43,6 +43,7 @@ def test_the_same_file_finds_its_session_and_what_is_kept(client, teacher, start
         "key": started.key,
         "uploaded": 5 * MiB,
         "size": 12 * MiB,
+        "partUrl": f"/lectures/uploads/{started.pk}/parts/",
     }
 
 

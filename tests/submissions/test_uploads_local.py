@@ -34,6 +34,8 @@ def test_interrupted_upload_resumes_and_assembles_the_same_bytes(
     upload_id = response.json()["uploadId"]
     assert response.json()["key"].startswith(f"uploads/{lecture.author_id}/")
     assert response.json()["key"].endswith("/Bai-giang-Toan-6.mp4")
+    # Parts go to partUrl + "n/" with no signing request first.
+    assert response.json()["partUrl"] == f"/lectures/uploads/{upload_id}/parts/"
     for number in (1, 2):
         put = put_part(teacher_http, upload_id, number, parts_data[number - 1])
         assert put.status_code == 200 and put.headers["ETag"]

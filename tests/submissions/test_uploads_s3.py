@@ -22,6 +22,7 @@ def test_interrupted_s3_upload_resumes_and_the_object_matches(live_server, s3, l
     assert response.status_code == 201, response.text
     upload_id, key = response.json()["uploadId"], response.json()["key"]
     assert key.startswith(f"uploads/{lecture.author_id}/")
+    assert "partUrl" not in response.json()  # each part is signed: a presigned S3 URL
     session = UploadSession.objects.get(pk=upload_id)
     assert session.backend == "s3" and session.upload_id != upload_id  # the S3 upload id stays server-side
     sign = http.get(f"{live_server.url}/lectures/uploads/{upload_id}/parts/1/sign/").json()
