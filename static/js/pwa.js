@@ -309,7 +309,10 @@
       return;
     }
     frame.removeAttribute("sandbox");
-    frame.src = frame.getAttribute("src");
+    var reload = function () { frame.src = frame.getAttribute("src"); };
+    // Again once the first (failed) navigation is over, should it end after this one started.
+    frame.addEventListener("load", reload, { once: true });
+    reload();
   }
 
   // --- Bài giảng đã lưu ----------------------------------------------------------------------

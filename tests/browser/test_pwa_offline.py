@@ -38,7 +38,9 @@ def test_teacher_keeps_a_lecture_and_plays_it_with_no_connection(live_server, pa
         assert page.request.get(f"{live_server.url}{icon['src']}").headers["content-type"] == "image/png"
     # The service worker registers with the whole app as its scope.
     page.locator("html[data-sw=ready]").wait_for(state="attached")
-    assert page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.scope)") == f"{live_server.url}/"
+    assert (
+        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.scope)") == f"{live_server.url}/"
+    )
 
     page.goto(f"{live_server.url}{kept.get_absolute_url()}")
     card = page.get_by_test_id("pwa-offline")
