@@ -13,8 +13,20 @@ from .conftest import login, screenshot
 from .test_offline_copy import _scorm12_zip
 
 
+@pytest.fixture
+def pwa_page(browser):
+    """A page whose context lets the app's service worker run (the shared fixture blocks it)."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    page.goto("about:blank")
+    context.close()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_teacher_keeps_a_lecture_and_plays_it_with_no_connection(live_server, page, demo):
+def test_teacher_keeps_a_lecture_and_plays_it_with_no_connection(live_server, pwa_page, demo):
+    page = pwa_page
     school = demo.unit("THCS-LQD-TOAN")
     lecture = make_lecture(demo.user("demo.gv"), school, title="Đường tròn")
     kept = publish(make_version(lecture, kind="scorm12", zip_bytes=_scorm12_zip()), school)
@@ -72,4 +84,13 @@ def test_teacher_keeps_a_lecture_and_plays_it_with_no_connection(live_server, pa
     page.get_by_test_id("offline-fallback").wait_for()
     assert "Không có kết nối mạng" in page.content()
     screenshot(page, "pwa-offline-fallback")
+
+    # Back online, logging out drops every kept lecture from the device.
     page.context.set_offline(False)
+    page.goto(f"{live_server.url}/library/saved/")
+    page.get_by_test_id("pwa-saved-item").wait_for()
+    page.locator(".user-menu-toggle").click()
+    page.get_by_test_id("logout").click()
+    page.wait_for_url(f"{live_server.url}/login/")
+    kept_caches = "caches.keys().then(names => names.filter(n => n.startsWith('hoclieu-bai-')))"
+    assert page.evaluate(kept_caches) == []
