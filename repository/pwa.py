@@ -14,6 +14,7 @@ from __future__ import annotations
 import zipfile
 from urllib.parse import quote
 
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.http import Http404
 from django.templatetags.static import static
@@ -108,8 +109,11 @@ def offline_manifest(publication: Publication, *, page_url: str) -> dict:
 
 
 def offline_bytes(publication: Publication) -> int:
-    """What keeping the lecture on the phone takes, shown before the download."""
-    return sum(f["bytes"] for f in offline_files(publication))
+    """What keeping the lecture on the phone takes, shown before the download. Read from the
+    package's zip directory once per version (the lecture page shows it at every visit)."""
+    version = publication.version
+    key = f"repository.pwa.bytes:{version.pk}:{(version.sha256 or '')[:16]}"
+    return cache.get_or_set(key, lambda: sum(f["bytes"] for f in offline_files(publication)), 24 * 3600)
 
 
 def content_prefix() -> str:
