@@ -204,6 +204,35 @@ def guides() -> list[Guide]:
                 ),
             ],
         ),
+        Guide(
+            "cai-dat-tren-dien-thoai",
+            _("Giáo viên: cài Thư viện bài giảng trên điện thoại và lưu bài để dùng trên lớp"),
+            [
+                _(
+                    "Mở trang Kho học liệu số bằng Chrome (Android) hoặc Safari (iPhone, iPad) và đăng nhập như trên máy tính."
+                ),
+                _(
+                    "Cài ứng dụng: trên Chrome, mở menu ⋮ và chọn “Cài đặt ứng dụng” (hoặc “Thêm vào màn hình chính”); "
+                    "trên Safari, bấm nút Chia sẻ rồi “Thêm vào MH chính”. Biểu tượng “Thư viện bài giảng” xuất hiện trên màn hình."
+                ),
+                _(
+                    "Khi còn mạng (tốt nhất là Wi-Fi của trường), mở bài giảng cần dạy và bấm “Dùng khi không có mạng”. "
+                    "Dung lượng hiện ngay trên nút; chờ đến khi trang báo “Đã lưu trên máy này”."
+                ),
+                _(
+                    "Trên lớp không có mạng, mở ứng dụng và vào “Bài giảng đã lưu” (hoặc mở lại trang bài giảng): bài giảng "
+                    "phát từ bản lưu trên máy. Trang chưa lưu sẽ báo “Không có kết nối mạng”."
+                ),
+                _(
+                    "Việc mở bản đã lưu không được tính vào lượt xem của kho và kết quả học trên máy không gửi về hệ thống. "
+                    "Xoá bài không cần nữa ở trang “Bài giảng đã lưu” để giải phóng bộ nhớ."
+                ),
+                _(
+                    "Đăng xuất sẽ xoá mọi bài giảng đã lưu trên máy; bài bị gỡ khỏi kho cũng tự bị xoá lần sau máy có mạng "
+                    "và bạn mở trang “Bài giảng đã lưu”. Với máy tính của lớp, dùng “Tải về để dùng ngoại tuyến” (tệp zip)."
+                ),
+            ],
+        ),
         *interop_guides(),
     ]
 

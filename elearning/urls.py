@@ -5,13 +5,16 @@ from django.urls import include, path
 from accounts import views as account_views
 from reviews.urls import library_urlpatterns as reviews_library_urlpatterns
 
-from . import views
+from . import pwa, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("support/", views.support, name="support"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="webmanifest"),
+    path("offline/", pwa.offline_page, name="offline"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", account_views.PasswordChangeView.as_view(), name="password_change"),

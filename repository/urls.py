@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import content_views, views
+from . import content_views, pwa_views, views
 
 app_name = "repository"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("<int:pk>/", views.publication_detail, name="publication_detail"),
     path("<int:pk>/download/", views.publication_download, name="publication_download"),
     path("<int:pk>/offline/", views.publication_offline, name="publication_offline"),
+    path("<int:pk>/offline/files/", pwa_views.publication_offline_files, name="publication_offline_files"),
+    path("saved/", pwa_views.offline_saved, name="offline_saved"),
     path("school/", views.school_library, name="my_school_library"),
     path("school/<int:pk>/", views.school_library, name="school_library"),
     path("coverage/<int:pk>/", views.coverage_view, name="coverage"),

@@ -17,7 +17,7 @@ from accounts.models import SchoolLevel, Unit
 from accounts.rules import can_view_unit, scope_for
 from elearning.http import attachment_response
 
-from . import offline, preview, selectors, services
+from . import offline, preview, pwa, selectors, services
 from .models import UsageDay
 from .rules import can_retract_publication
 
@@ -113,6 +113,8 @@ def publication_detail(request, pk):
         else {"kind": "none"},
         "can_retract": can_retract_publication(request.user, publication),
         "offline_size": offline.offline_size(publication) if offline.offline_kind(publication) else None,
+        # What keeping it on this phone takes ("Dùng khi không có mạng", repository.pwa).
+        "pwa_size": pwa.offline_bytes(publication) if pwa.offline_available(publication) else None,
     }
     return render(request, "repository/publication_detail.html", context)
 

@@ -37,7 +37,11 @@ def browser():
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    # The app's service worker (static/js/sw.js) is kept out of the other journeys: requests it
+    # answers would escape page.route(). tests/browser/test_pwa_offline.py allows it.
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": 1280, "height": 900}, service_workers="block"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

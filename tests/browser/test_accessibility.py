@@ -88,7 +88,10 @@ def _forms_with_errors(page, live_server, failures):
 def test_every_page_of_every_role_passes_axe_wcag_a_and_aa(demo_city, live_server, browser):  # noqa: F811
     """axe finds no WCAG 2.0/2.1/2.2 A or AA violation on any page any demo role reaches."""
     # CSP forbids inline scripts; axe is injected by the test, so the test's context bypasses it.
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    # No service worker: requests it answers would escape page.route() (conftest.page says so).
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": 1280, "height": 900}, bypass_csp=True, service_workers="block"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.route(CONTENT, lambda route: route.abort())
