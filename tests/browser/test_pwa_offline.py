@@ -78,6 +78,15 @@ def test_teacher_keeps_a_lecture_and_plays_it_with_no_connection(live_server, pw
     assert sco.locator("body").get_attribute("data-init") == "true"
     assert sco.locator("#out").inner_text() == "LMSInitialize: true"
     page.locator("#runtime-status[data-event]").wait_for()
+    # The kept copy still runs in an opaque origin: uploaded content never runs on the app's.
+    frame = page.locator("#preview-frame").element_handle().content_frame()
+    assert frame.evaluate("self.origin") == "null"
+    assert (
+        frame.evaluate(
+            "(() => { try { return !!parent.document.cookie || 'read'; } catch (e) { return 'blocked'; } })()"
+        )
+        == "blocked"
+    )
     screenshot(page, "pwa-lecture-offline")
 
     page.goto(f"{live_server.url}{not_kept.get_absolute_url()}")
