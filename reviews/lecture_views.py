@@ -43,7 +43,11 @@ def _lecture_offering(request, pk, action: str):
 @require_GET
 def lecture_list(request):
     lectures = list(lifecycle.lectures_of(request.user))
-    rows = [(lecture, lifecycle.lecture_status(lecture, user=request.user)) for lecture in lectures]
+    windows: dict = {}
+    rows = [
+        (lecture, lifecycle.lecture_status(lecture, user=request.user, windows=windows))
+        for lecture in lectures
+    ]
     return render(
         request,
         "submissions/lecture_list.html",

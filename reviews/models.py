@@ -135,7 +135,11 @@ class ReviewCase(models.Model):
                 name="case_reviews_a_lecture_or_a_record",
             ),
         ]
-        indexes = [models.Index(fields=["state", "level", "unit"])]
+        indexes = [
+            models.Index(fields=["state", "level", "unit"]),
+            # The unit case lists show the 30 newest visible cases: read in this order, not sorted.
+            models.Index(fields=["-opened_at"], name="reviewcase_opened_at_idx"),
+        ]
 
     def __str__(self):
         if self.record_id:

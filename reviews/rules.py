@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from accounts.models import RoleAssignment
 from accounts.rules import can_view_work, scope_for, work_visible_q
+from submissions.models import Lecture
+from submissions.record_models import Record
 from submissions.record_rules import can_edit_record, can_view_record, record_visible_q
 from submissions.rules import can_edit_lecture
 
@@ -75,8 +77,13 @@ def _author_q(r: ReviewRoles) -> Q:
 
 
 def _not_author_q(r: ReviewRoles) -> Q:
-    # Subquery so that co-author joins never duplicate or drop rows; a record's owner counts too.
-    return ~Q(pk__in=ReviewCase.objects.filter(_author_q(r) | Q(record__owner_id=r.user_id)).values("pk"))
+    """Not a case of the user's own work: two small id sets (the lectures they wrote or co-wrote,
+    their records), never a scan of every case of the city. The subqueries keep co-author joins
+    from duplicating or dropping rows; Django keeps the cases whose lecture (or record) is NULL."""
+    own = Lecture.objects.filter(author_id=r.user_id).values("pk")
+    co_written = Lecture.co_authors.through.objects.filter(user_id=r.user_id).values("lecture_id")
+    records = Record.objects.filter(owner_id=r.user_id).values("pk")
+    return ~Q(lecture_id__in=own) & ~Q(lecture_id__in=co_written) & ~Q(record_id__in=records)
 
 
 def _is_author(r: ReviewRoles, case: ReviewCase) -> bool:

@@ -147,7 +147,13 @@ def notifications_for(user) -> QuerySet[Notification]:
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """The user's unread notifications: counted once a request (the bell and the home card share
+    it through the request's user object; marking read forgets it)."""
+    cached = getattr(user, "_unread_count", None)
+    if cached is None:
+        cached = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        user._unread_count = cached
+    return cached
 
 
 def home_counts(user) -> dict[str, int]:

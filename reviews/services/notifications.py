@@ -48,6 +48,7 @@ def _notify_waiting(case: ReviewCase) -> None:
 
 def notifications_mark_read(*, user, ids=None) -> int:
     """Marks the user's notifications (all, or the given ids) as read."""
+    user.__dict__.pop("_unread_count", None)  # the request's memo (selectors.unread_count)
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
