@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Subject, Unit
 from repository.models import Publication
-from submissions.calendar_selectors import combine, district_calendars, district_of
+from submissions.calendar_selectors import combine, own_dates_by_year
 from submissions.models import AcademicYear, SubmissionWindow
 
 from .rules import approved_rows_q, inspectable_units_q
@@ -55,15 +55,14 @@ class Period:
 def periods(unit: Unit | None = None) -> list[Period]:
     """Every year, its two semesters and its windows, newest year first. The semesters are the
     ones `unit` lives by: the city's, or its district's own end of semester I
-    (`effective_calendar`). Two queries for the city, up to two more for a district or school."""
+    (`effective_calendar`). Two queries for the city, one more for a district or school."""
     windows: dict[int, list[SubmissionWindow]] = {}
     for window in SubmissionWindow.objects.order_by("opens_on"):
         windows.setdefault(window.year_id, []).append(window)
-    district = district_of(unit)
-    own = district_calendars([district]) if district is not None else {}
+    own = own_dates_by_year(unit)
     result = []
     for year in AcademicYear.objects.order_by("-starts_on"):
-        dates = combine(year, district, own.get((year.pk, district.pk)) if district else None)
+        dates = combine(year, None, own.get(year.pk))
         result.append(
             Period("year", _("Năm học %(y)s") % {"y": year.name}, None, year.starts_on, year.ends_on, year.pk)
         )

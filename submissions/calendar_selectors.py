@@ -74,3 +74,12 @@ def district_calendars(districts: list[Unit]) -> dict[tuple[int, int], DistrictC
     """The districts' own dates for every year, by (year id, district id), in one query."""
     rows = DistrictCalendar.objects.filter(district__in=districts)
     return {(row.year_id, row.district_id): row for row in rows}
+
+
+def own_dates_by_year(unit: Unit | None) -> dict[int, DistrictCalendar]:
+    """The own dates of `unit`'s district for every year, by year id, in one query: the district
+    is among the unit's ancestors (their ids are in its path), so it is not looked up first."""
+    if unit is None or unit.kind == Unit.Kind.CITY:
+        return {}
+    rows = DistrictCalendar.objects.filter(district_id__in=unit.ancestor_ids)
+    return {row.year_id: row for row in rows}
