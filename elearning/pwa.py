@@ -19,11 +19,9 @@ THEME_COLOUR = "#0b5394"
 BACKGROUND_COLOUR = "#f5f7fa"
 # What every kept page needs to be drawn with no connection.
 SHELL_STATIC = [
-    "vendor/bootstrap/bootstrap.min.css",
+    "css/site.css",
     "vendor/bootstrap/bootstrap.bundle.min.js",
     "vendor/htmx/htmx.min.js",
-    "css/palette.css",
-    "css/app.css",
     "js/a11y.js",
     "js/pwa.js",
     "js/preview.js",

@@ -61,3 +61,28 @@ def test_collected_static_urls_carry_their_hash_even_with_debug(tmp_path):
     storage.hashed_files = {"css/app.css": "css/app.0123456789ab.css"}
     with override_settings(DEBUG=True):
         assert storage.url("css/app.css") == "/static/css/app.0123456789ab.css"
+
+
+def test_every_page_template_links_only_the_one_built_stylesheet():
+    """The outage page, the offline page, the public catalogue and the LTI pages draw with the same
+    site.css as every other page: no template links Bootstrap's full 230 KiB file or the palette on
+    its own (a page without palette.css would lose its contrast)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    stylesheet = re.compile(r"""<link rel="stylesheet" href="\{% static '([^']+)' %\}">""")
+    linked = {}
+    for template in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        for href in stylesheet.findall(template.read_text(encoding="utf-8")):
+            linked.setdefault(href, []).append(template.name)
+    # Page-specific additions (Uppy's CSS with an upload, the dashboard's charts) come on top of it.
+    assert not {"vendor/bootstrap/bootstrap.min.css", "css/palette.css", "css/app.css"} & set(linked), linked
+    assert {"503.html", "offline.html", "catalogue_base.html", "base.html"} <= set(linked["css/site.css"])
+
+
+def test_the_outage_page_draws_with_the_built_stylesheet(rf):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("503.html", request=rf.get("/"))
+    assert "css/site.css" in html and "bootstrap.min.css" not in html
