@@ -42,8 +42,12 @@ browser:
 	  else echo "Cài Chromium trước: sudo apt-get install chromium"; exit 1; fi; }
 
 # PYTEST_ARGS passes options through, e.g. PYTEST_ARGS='-m "not browser"' (CI's PostgreSQL run).
+# The tests run in parallel, one worker per core (pytest-xdist; each worker has its own test
+# database); a test file stays on one worker (--dist loadfile: its module fixtures start once).
+# PYTEST_WORKERS=0 runs them in this one process.
+PYTEST_WORKERS ?= auto
 test: install browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -17,19 +17,22 @@ REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
 
 
 def free_redis_db():
-    """An empty Redis database between 7 and 15, and a client on it (a missing one is a missing
+    """An empty Redis database between 8 and 15, and a client on it (a missing one is a missing
     service: `require_service`)."""
     import redis
 
-    for db in range(7, 16):
+    # Database 7 is the `redis_url` fixture's (sessions under a prefix), never flushed. Tests run
+    # in parallel (pytest-xdist): a database is claimed by a key set only if absent, atomically,
+    # so two workers never take the same one; the test flushes it (claim included) at its end.
+    claim = f"tests:claimed-by:{os.environ.get('PYTEST_XDIST_WORKER', 'main')}:{os.getpid()}"
+    for db in range(8, 16):
         client = redis.Redis(host=REDIS_HOST, port=6379, db=db, socket_connect_timeout=1)
         try:
-            empty = client.dbsize() == 0
+            if client.dbsize() == 0 and client.set("tests:claim", claim, nx=True):
+                return f"redis://{REDIS_HOST}:6379/{db}", client
         except redis.exceptions.RedisError:
             require_service(False, f"Redis is not reachable at {REDIS_HOST}:6379")
-        if empty:
-            return f"redis://{REDIS_HOST}:6379/{db}", client
-    require_service(False, "no empty Redis database between 7 and 15")
+    require_service(False, "no empty Redis database between 8 and 15")
 
 
 def shared_database_url() -> str:
