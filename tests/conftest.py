@@ -16,6 +16,31 @@ from dataclasses import dataclass
 import pytest
 
 
+def _restore_data_migration_rows(sender, **kwargs):
+    """A transactional test (live_server, transactional_db) ends with a flush, which empties the
+    tables the data migrations filled: the curriculum, the default rubric, the record kinds. The
+    flush sends post_migrate; this puts them back, so a test that runs after it on the same
+    worker (pytest-xdist interleaves them; alone pytest-django ran them last) finds them."""
+    if sender.label != "reviews":  # sent once per app: once is enough
+        return
+    import importlib
+
+    from django.apps import apps
+
+    from accounts.curriculum import load_curriculum
+    from reviews.rubrics import rubric_ensure_default
+
+    load_curriculum(apps.get_model("accounts", "Subject"), apps.get_model("accounts", "TextbookSeries"))
+    rubric_ensure_default(apps.get_model("reviews", "Rubric"), apps.get_model("reviews", "Criterion"))
+    importlib.import_module("submissions.migrations.0009_record_kinds").add_kinds(apps, None)
+
+
+def pytest_configure(config):
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_restore_data_migration_rows, dispatch_uid="tests-restore-data-migration-rows")
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     # Argon2 takes 0.1 s a hash on purpose; tests that check the hasher set it back themselves.
