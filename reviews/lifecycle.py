@@ -237,7 +237,7 @@ def author_counts(user) -> dict[str, int]:
 
     A lecture whose latest case was returned counts as returned (with a new draft or not); else a
     lecture whose latest version is not submitted is a draft; else one whose latest case is in
-    review is in review."""
+    review is in review, or a draft if that case is a draft."""
     versions = LectureVersion.objects.filter(lecture=OuterRef("pk")).order_by("-number")
     latest_case = ReviewCase.objects.filter(lecture=OuterRef("pk")).order_by("-opened_at", "-pk")
     lectures = Lecture.objects.filter(author=user).annotate(
@@ -251,6 +251,7 @@ def author_counts(user) -> dict[str, int]:
     returned = Q(state=CaseState.RETURNED)
     return lectures.aggregate(
         returned=Count("pk", filter=returned),
-        drafts=Count("pk", filter=Q(draft=True) & ~returned),
+        # A case still in its own draft state reads "draft" too (lecture_status's last branch).
+        drafts=Count("pk", filter=(Q(draft=True) & ~returned) | Q(draft=False, state=CaseState.DRAFT)),
         in_review=Count("pk", filter=Q(draft=False, state=CaseState.IN_REVIEW)),
     )
