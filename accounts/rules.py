@@ -72,6 +72,7 @@ class Scope:
     leads: frozenset[int] = frozenset()  # school ids (principal, vice principal)
     cluster_head_of: frozenset[int] = frozenset()
     officer_of: frozenset[int] = frozenset()  # district ids
+    officer_paths: tuple[str, ...] = ()  # the paths of officer_of
     chairs: frozenset[int] = frozenset()  # panel ids
     member_of: frozenset[int] = frozenset()  # panel ids, chairs included
     # What the home page lists: every role (inactive units too), ordered by the unit's path, and
@@ -146,7 +147,7 @@ def scope_for(user) -> Scope:
     everything = user.is_superuser
     unit_paths, subject_ids, home_paths, admin_paths, roles = set(), set(), set(), set(), set()
     reviews: dict[str, set[int]] = {name: set() for name in set(REVIEW_ROLE_FIELDS.values())}
-    chairs, members = set(), set()
+    chairs, members, officer_paths = set(), set(), set()
     assignments, memberships = [], []
     for row in _roles_and_panels(user):
         role, unit_id, path, subject_id, active, unit_name, kind, parent_name, subject_name = row[:9]
@@ -175,6 +176,8 @@ def scope_for(user) -> Scope:
             subject_ids.add(subject_id)
         if role in REVIEW_ROLE_FIELDS:
             reviews[REVIEW_ROLE_FIELDS[role]].add(unit_id)
+        if role == Role.DISTRICT_OFFICER:
+            officer_paths.add(path)
     scope = Scope(
         user_id=user.pk,
         everything=everything,
@@ -185,6 +188,7 @@ def scope_for(user) -> Scope:
         roles=frozenset(roles),
         chairs=frozenset(chairs),
         member_of=frozenset(members),
+        officer_paths=tuple(sorted(officer_paths)),
         assignments=tuple(sorted(assignments, key=lambda a: a.unit_path)),
         memberships=tuple(sorted(memberships, key=lambda m: (not m.is_chair, m.panel_name))),
         **{name: frozenset(ids) for name, ids in reviews.items()},
