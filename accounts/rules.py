@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import rules
-from django.db.models import BooleanField, CharField, IntegerField, Q, Value
+from django.db.models import BooleanField, CharField, IntegerField, JSONField, Q, Value
 
 from .models import PanelMembership, RoleAssignment, Unit, User
 
@@ -43,6 +43,8 @@ class Assignment:
     unit_path: str
     parent_name: str | None = None
     subject_name: str | None = None
+    school_level: str = ""  # the role's own level, if it names one
+    unit_levels: tuple[str, ...] = ()
 
     def get_role_display(self) -> str:
         return dict(Role.choices).get(self.role, self.role)
@@ -56,6 +58,7 @@ class Membership:
     panel_name: str
     unit_name: str
     is_chair: bool
+    school_level: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,8 @@ REVIEW_ROLE_FIELDS = {
 def _roles_and_panels(user):
     """The user's roles and panel memberships in one query (a UNION of the two tables), each row
     (role, unit id, unit path, subject id, unit active, unit name, unit kind, parent name,
-    subject name, panel id, panel name, is chair); a panel's row has role "" and its unit's."""
+    subject name, panel id, panel name, is chair, school level, unit levels); a panel's row has
+    role "" and its unit's, and the panel's school level."""
     none_int, none_str = Value(None, output_field=IntegerField()), Value(None, output_field=CharField())
     roles = RoleAssignment.objects.filter(user=user).values_list(
         "role",
@@ -118,6 +122,8 @@ def _roles_and_panels(user):
         none_int,
         none_str,
         Value(False, output_field=BooleanField()),
+        "school_level",
+        "unit__levels",
     )
     panels = PanelMembership.objects.filter(user=user).values_list(
         Value("", output_field=CharField()),
@@ -132,6 +138,8 @@ def _roles_and_panels(user):
         "panel_id",
         "panel__name",
         "is_chair",
+        "panel__school_level",
+        Value(None, output_field=JSONField()),
     )
     return roles.union(panels, all=True)
 
@@ -151,9 +159,9 @@ def scope_for(user) -> Scope:
     assignments, memberships = [], []
     for row in _roles_and_panels(user):
         role, unit_id, path, subject_id, active, unit_name, kind, parent_name, subject_name = row[:9]
-        panel_id, panel_name, is_chair = row[9:]
+        panel_id, panel_name, is_chair, school_level, unit_levels = row[9:]
         if panel_id is not None:
-            memberships.append(Membership(panel_id, panel_name, unit_name, bool(is_chair)))
+            memberships.append(Membership(panel_id, panel_name, unit_name, bool(is_chair), school_level))
             home_paths.add(path)
             members.add(panel_id)
             roles.add("panel_member")
@@ -161,7 +169,11 @@ def scope_for(user) -> Scope:
                 chairs.add(panel_id)
                 roles.add("panel_chair")
             continue
-        assignments.append(Assignment(role, unit_name, kind, path, parent_name, subject_name))
+        assignments.append(
+            Assignment(
+                role, unit_name, kind, path, parent_name, subject_name, school_level, tuple(unit_levels or ())
+            )
+        )
         if not active:
             continue
         roles.add(role)
