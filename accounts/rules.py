@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import rules
-from django.db.models import Q
+from django.db.models import BooleanField, CharField, IntegerField, JSONField, Q, Value
 
-from .models import RoleAssignment, Unit, User
+from .models import PanelMembership, RoleAssignment, Unit, User
 
 Role = RoleAssignment.Role
 
@@ -31,6 +31,34 @@ OVERSIGHT_ROLES = {
     Role.DISTRICT_OFFICER,
 }
 ADMIN_ROLES = {Role.SCHOOL_ADMIN, Role.DISTRICT_OFFICER}
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One of the user's roles as the home page names it (read with the scope, no other query)."""
+
+    role: str
+    unit_name: str
+    unit_kind: str
+    unit_path: str
+    parent_name: str | None = None
+    subject_name: str | None = None
+    school_level: str = ""  # the role's own level, if it names one
+    unit_levels: tuple[str, ...] = ()
+
+    def get_role_display(self) -> str:
+        return dict(Role.choices).get(self.role, self.role)
+
+
+@dataclass(frozen=True)
+class Membership:
+    """One of the user's panels as the home page names it."""
+
+    panel_id: int
+    panel_name: str
+    unit_name: str
+    is_chair: bool
+    school_level: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,8 +75,13 @@ class Scope:
     leads: frozenset[int] = frozenset()  # school ids (principal, vice principal)
     cluster_head_of: frozenset[int] = frozenset()
     officer_of: frozenset[int] = frozenset()  # district ids
+    officer_paths: tuple[str, ...] = ()  # the paths of officer_of
     chairs: frozenset[int] = frozenset()  # panel ids
     member_of: frozenset[int] = frozenset()  # panel ids, chairs included
+    # What the home page lists: every role (inactive units too), ordered by the unit's path, and
+    # every panel, the chairs first.
+    assignments: tuple[Assignment, ...] = ()
+    memberships: tuple[Membership, ...] = ()
 
     def oversees_path(self, path: str) -> bool:
         return self.everything or any(path.startswith(p) for p in self.unit_paths)
@@ -70,8 +103,49 @@ REVIEW_ROLE_FIELDS = {
 }
 
 
+def _roles_and_panels(user):
+    """The user's roles and panel memberships in one query (a UNION of the two tables), each row
+    (role, unit id, unit path, subject id, unit active, unit name, unit kind, parent name,
+    subject name, panel id, panel name, is chair, school level, unit levels); a panel's row has
+    role "" and its unit's, and the panel's school level."""
+    none_int, none_str = Value(None, output_field=IntegerField()), Value(None, output_field=CharField())
+    roles = RoleAssignment.objects.filter(user=user).values_list(
+        "role",
+        "unit_id",
+        "unit__path",
+        "subject_id",
+        "unit__is_active",
+        "unit__name",
+        "unit__kind",
+        "unit__parent__name",
+        "subject__name",
+        none_int,
+        none_str,
+        Value(False, output_field=BooleanField()),
+        "school_level",
+        "unit__levels",
+    )
+    panels = PanelMembership.objects.filter(user=user).values_list(
+        Value("", output_field=CharField()),
+        "panel__unit_id",
+        "panel__unit__path",
+        none_int,
+        "panel__unit__is_active",
+        "panel__unit__name",
+        "panel__unit__kind",
+        none_str,
+        none_str,
+        "panel_id",
+        "panel__name",
+        "is_chair",
+        "panel__school_level",
+        Value(None, output_field=JSONField()),
+    )
+    return roles.union(panels, all=True)
+
+
 def scope_for(user) -> Scope:
-    """The user's reach, computed once per request (two queries: roles, panel memberships) and
+    """The user's reach, computed once per request (one query: roles and panel memberships) and
     cached on the user object; every app's rules, the menu and the home cards read this one."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS_SCOPE
@@ -81,9 +155,27 @@ def scope_for(user) -> Scope:
     everything = user.is_superuser
     unit_paths, subject_ids, home_paths, admin_paths, roles = set(), set(), set(), set(), set()
     reviews: dict[str, set[int]] = {name: set() for name in set(REVIEW_ROLE_FIELDS.values())}
-    for role, unit_id, path, subject_id in RoleAssignment.objects.filter(
-        user=user, unit__is_active=True
-    ).values_list("role", "unit_id", "unit__path", "subject_id"):
+    chairs, members, officer_paths = set(), set(), set()
+    assignments, memberships = [], []
+    for row in _roles_and_panels(user):
+        role, unit_id, path, subject_id, active, unit_name, kind, parent_name, subject_name = row[:9]
+        panel_id, panel_name, is_chair, school_level, unit_levels = row[9:]
+        if panel_id is not None:
+            memberships.append(Membership(panel_id, panel_name, unit_name, bool(is_chair), school_level))
+            home_paths.add(path)
+            members.add(panel_id)
+            roles.add("panel_member")
+            if is_chair:
+                chairs.add(panel_id)
+                roles.add("panel_chair")
+            continue
+        assignments.append(
+            Assignment(
+                role, unit_name, kind, path, parent_name, subject_name, school_level, tuple(unit_levels or ())
+            )
+        )
+        if not active:
+            continue
         roles.add(role)
         home_paths.add(path)
         if role == Role.CITY_LEADER:
@@ -96,16 +188,8 @@ def scope_for(user) -> Scope:
             subject_ids.add(subject_id)
         if role in REVIEW_ROLE_FIELDS:
             reviews[REVIEW_ROLE_FIELDS[role]].add(unit_id)
-    chairs, members = set(), set()
-    for panel_id, is_chair, path in user.panel_memberships.values_list(
-        "panel_id", "is_chair", "panel__unit__path"
-    ):
-        home_paths.add(path)
-        members.add(panel_id)
-        roles.add("panel_member")
-        if is_chair:
-            chairs.add(panel_id)
-            roles.add("panel_chair")
+        if role == Role.DISTRICT_OFFICER:
+            officer_paths.add(path)
     scope = Scope(
         user_id=user.pk,
         everything=everything,
@@ -116,6 +200,9 @@ def scope_for(user) -> Scope:
         roles=frozenset(roles),
         chairs=frozenset(chairs),
         member_of=frozenset(members),
+        officer_paths=tuple(sorted(officer_paths)),
+        assignments=tuple(sorted(assignments, key=lambda a: a.unit_path)),
+        memberships=tuple(sorted(memberships, key=lambda m: (not m.is_chair, m.panel_name))),
         **{name: frozenset(ids) for name, ids in reviews.items()},
     )
     user._scope_cache = scope

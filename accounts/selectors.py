@@ -5,7 +5,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from elearning.text import vi_collate
 
 from .models import GRADE_CHOICES, GRADES_BY_LEVEL, AccountEvent, ImportBatch, RoleAssignment, Unit, User
-from .rules import account_manageable_q, unit_visible_q, user_visible_q
+from .rules import account_manageable_q, scope_for, unit_visible_q, user_visible_q
 
 
 def users_visible_to(viewer, *, query: str = "", unit_id=None) -> QuerySet[User]:
@@ -47,21 +47,22 @@ def grade_choices_for(user) -> list[tuple[int, str]]:
     """The grades a person works with, for grade filters: those of the school levels of the
     units they hold roles in (a lower-secondary department: 6–9), of the role's own level when
     it names one, of the schools under a district or cluster, and of their panels. Everyone else
-    (the city, a person without a role) gets 1–12. Two queries, three for an office above schools."""
+    (the city, a person without a role) gets 1–12. Read from the request's scope (its roles and
+    panels); one query for an office above schools."""
     levels: set[str] = set()
     offices = []
     every_level = False
-    for assignment in user.roles.select_related("unit"):
-        unit = assignment.unit
+    scope = scope_for(user)
+    for assignment in scope.assignments:
         if assignment.school_level:
             levels.add(assignment.school_level)
-        elif unit.kind in (Unit.Kind.SCHOOL, Unit.Kind.DEPARTMENT) and unit.levels:
-            levels.update(unit.levels)
-        elif unit.kind in (Unit.Kind.DISTRICT, Unit.Kind.CLUSTER):
-            offices.append(unit.path)
+        elif assignment.unit_kind in (Unit.Kind.SCHOOL, Unit.Kind.DEPARTMENT) and assignment.unit_levels:
+            levels.update(assignment.unit_levels)
+        elif assignment.unit_kind in (Unit.Kind.DISTRICT, Unit.Kind.CLUSTER):
+            offices.append(assignment.unit_path)
         else:
             every_level = True
-    levels.update(user.panels.values_list("school_level", flat=True))
+    levels.update(m.school_level for m in scope.memberships)
     if offices and not every_level:
         under = Q()
         for path in offices:

@@ -4,7 +4,6 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control, never_cache
 
-from accounts.models import Panel
 from accounts.rules import scope_for
 
 from . import health, navigation
@@ -14,28 +13,16 @@ from . import support as help_centre
 @login_required
 def home(request):
     """Each role's home page: what is waiting for this user, gathered from every app."""
+    # The roles and panels listed at the top were read with the scope (one query for both).
     scope = scope_for(request.user)
-    roles = request.user.roles.select_related("unit__parent", "subject").order_by("unit__path")
-    # The panels come from the scope's ids (already read): one query, and only for panel members.
-    panels = (
-        sorted(
-            (
-                {"panel": p, "is_chair": p.pk in scope.chairs}
-                for p in Panel.objects.filter(pk__in=scope.member_of).select_related("unit")
-            ),
-            key=lambda m: (not m["is_chair"], m["panel"].name),
-        )
-        if scope.member_of
-        else []
-    )
     return render(
         request,
         "home.html",
         {
             "cards": navigation.home_cards(request.user, scope),
             "summaries": navigation.home_summaries(request.user, scope),
-            "role_assignments": roles,
-            "panel_memberships": panels,
+            "role_assignments": scope.assignments,
+            "panel_memberships": scope.memberships,
         },
     )
 

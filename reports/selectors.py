@@ -114,9 +114,9 @@ def inspectable_unit(user, pk) -> Unit | None:
 def default_unit(user) -> Unit | None:
     """The user's own list: the unit nearest the top of the tree among those they may inspect
     through a role (the city for the city's staff, the district for its officer, …)."""
-    return inspectable_units(user).filter(role_assignments__user=user).order_by("path").first() or (
-        inspectable_units(user).first()
-    )
+    # With is_active, which `can_inspect_unit` reads next (deferred, it cost a query).
+    units = inspectable_units(user).only("pk", "name", "kind", "path", "is_active")
+    return units.filter(role_assignments__user=user).order_by("path").first() or units.first()
 
 
 def _rank():

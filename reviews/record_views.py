@@ -49,16 +49,16 @@ def my_records(request):
     user = request.user
     year = record_selectors.current_year()
     records = list(record_selectors.records_of(user).order_by("status", "due_on"))
-    kinds = [
-        (kind, submission_services.record_units_for(user, kind))
-        for kind in RecordKind.objects.filter(is_active=True)
-    ]
+    # The active kinds and the user's units for each, read once for the buttons and the plans due.
+    active = list(RecordKind.objects.filter(is_active=True))
+    units = submission_services.record_units_by_kind(user, active)
+    kinds = [(kind, units[kind.pk]) for kind in active]
     return render(
         request,
         "records/my_records.html",
         {
             "year": year,
-            "due": record_selectors.plans_due(user, year, submission_services.record_units_for),
+            "due": record_selectors.plans_due(user, year, lambda _user, kind: units[kind.pk], kinds=active),
             "returned": [r for r in records if r.status == RecordStatus.RETURNED],
             "records": records,
             "kinds": [(kind, units) for kind, units in kinds if units],

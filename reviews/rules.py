@@ -72,6 +72,13 @@ def review_roles(user) -> ReviewRoles:
 NONE_Q = Q(pk__in=[])
 
 
+def _lectures_of_schools(school_ids):
+    """The lectures of the schools, as a subquery read by the school index: a join on the lecture
+    (`lecture__school_id__in`) made PostgreSQL hash every lecture of the city (280 ms on a loaded
+    city for a principal's count)."""
+    return Lecture.objects.filter(school_id__in=school_ids).values("pk")
+
+
 def _author_q(r: ReviewRoles) -> Q:
     return Q(lecture__author_id=r.user_id) | Q(lecture__co_authors__id=r.user_id)
 
@@ -223,7 +230,11 @@ def cases_reviewable_q(user) -> Q:
     r = review_roles(user)
     if r.user_id is None:
         return NONE_Q
-    escalated = Q(level=ReviewLevel.SCHOOL, lecture__school_id__in=r.leads, due_on__lt=timezone.localdate())
+    escalated = Q(
+        level=ReviewLevel.SCHOOL,
+        lecture_id__in=_lectures_of_schools(r.leads),
+        due_on__lt=timezone.localdate(),
+    )
     return Q(state=CaseState.IN_REVIEW) & (cases_in_charge_q(user) | escalated) & _not_author_q(r)
 
 
@@ -303,7 +314,7 @@ def cases_nominatable_q(user) -> Q:
     if r.user_id is None:
         return NONE_Q
     who = (
-        Q(level=ReviewLevel.SCHOOL, lecture__school_id__in=r.leads)
+        Q(level=ReviewLevel.SCHOOL, lecture_id__in=_lectures_of_schools(r.leads))
         | Q(level=ReviewLevel.CLUSTER, unit_id__in=r.cluster_head_of)
         | Q(level=ReviewLevel.DISTRICT, unit_id__in=r.officer_of)
     )

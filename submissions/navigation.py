@@ -47,9 +47,15 @@ def _calendar_cards(user):
     if not can_manage_calendar(user):
         return []
     today = timezone.localdate()
-    listed = SubmissionWindow.objects.filter(window_listed_q(user))
-    current = listed.filter(opens_on__lte=today, closes_on__gte=today).order_by("closes_on").first()
-    upcoming = listed.filter(opens_on__gt=today).order_by("opens_on").first()
+    # The window open today that closes first and the next to open, from one read of the windows
+    # not yet closed (a year's calendar: a few rows).
+    current = upcoming = None
+    for window in SubmissionWindow.objects.filter(window_listed_q(user), closes_on__gte=today).order_by("pk"):
+        if window.opens_on <= today:
+            if current is None or window.closes_on < current.closes_on:
+                current = window
+        elif upcoming is None or window.opens_on < upcoming.opens_on:
+            upcoming = window
     if current is not None:
         text = _("Đang mở: %(name)s, đến hết ngày %(date)s.") % {
             "name": current.name,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from .models import AcademicYear
@@ -48,21 +48,33 @@ class DueItem:
 
 
 def plans_due(
-    user, year: AcademicYear | None, units_for, today: datetime.date | None = None
+    user, year: AcademicYear | None, units_for, today: datetime.date | None = None, kinds=None
 ) -> list[DueItem]:
-    """Yearly kinds the user submits (`units_for(user, kind)`: their units) with no record yet."""
+    """Yearly kinds the user submits (`units_for(user, kind)`: their units) with no record yet.
+    `kinds`: the active kinds if the caller has read them already."""
     if year is None:
         return []
     today = today or timezone.localdate()
-    have = set(
-        Record.objects.filter(owner=user, year=year, is_current=True).values_list("kind_id", "unit_id")
-    )
-    have_units = set(Record.objects.filter(year=year, is_current=True).values_list("kind_id", "unit_id"))
+    if kinds is None:
+        kinds = list(RecordKind.objects.filter(is_active=True))
+    yearly = [kind for kind in kinds if not kind.is_per_lesson]
+    prefetch_related_objects(yearly, "deadlines")
+    units = {kind.pk: units_for(user, kind) for kind in yearly}
+    # The user's own records and their units' (a school's or a department's plan is anyone's
+    # there), in one read limited to those units.
+    unit_ids = {unit.pk for listed in units.values() for unit in listed}
+    have, have_units = set(), set()
+    for kind_id, unit_id, owner_id in (
+        Record.objects.filter(year=year, is_current=True)
+        .filter(Q(owner=user) | Q(unit_id__in=unit_ids))
+        .values_list("kind_id", "unit_id", "owner_id")
+    ):
+        have_units.add((kind_id, unit_id))
+        if owner_id == user.pk:
+            have.add((kind_id, unit_id))
     items = []
-    for kind in RecordKind.objects.filter(is_active=True).prefetch_related("deadlines"):
-        if kind.is_per_lesson:
-            continue
-        for unit in units_for(user, kind):
+    for kind in yearly:
+        for unit in units[kind.pk]:
             owned = (kind.pk, unit.pk) in (
                 have if kind.unit_level == RecordKind.UnitLevel.TEACHER else have_units
             )
@@ -73,8 +85,8 @@ def plans_due(
 
 
 def record_counts(user) -> dict[str, int]:
-    mine = Record.objects.filter(owner=user, is_current=True)
-    return {
-        "returned": mine.filter(status=RecordStatus.RETURNED).count(),
-        "in_review": mine.filter(status=RecordStatus.IN_REVIEW).count(),
-    }
+    """The user's current records returned for changes and in review (one query)."""
+    return Record.objects.filter(owner=user, is_current=True).aggregate(
+        returned=Count("pk", filter=Q(status=RecordStatus.RETURNED)),
+        in_review=Count("pk", filter=Q(status=RecordStatus.IN_REVIEW)),
+    )

@@ -50,28 +50,47 @@ def test_page_queries_do_not_grow_with_the_number_of_lectures(demo, client):
     assert many == few
 
 
-SCOPE_ROLES_SQL = 'SELECT "accounts_roleassignment"."role" AS "role", "accounts_roleassignment"."unit_id"'
+# Every signed-in page: its scope, menu, bell and rules (and for the home page, the roles and panels
+# it lists), each app's; a panel chair's home, the library and the records page besides.
+SCOPE_PAGES = [*PAGES, ("demo.hdq.ct", "/"), ("demo.ht", "/library/"), ("demo.gv", "/records/")]
+
+
+def _reads_own(sql: str, table: str, user_id: int) -> bool:
+    return f'FROM "{table}"' in sql and f'"{table}"."user_id" = {user_id}' in sql
 
 
 @pytest.mark.django_db
 def test_each_page_reads_the_users_roles_and_panels_once(demo, client):
-    """One scope per request: the menu, the bell, the cards and every app's rules share one read of
-    the user's roles and one of their panels."""
-    for username, url in PAGES:
+    """One scope per request, in one query: the menu, the bell, the cards, the roles and panels the
+    home page lists and every app's rules share one read of the user's roles and panels."""
+    for username, url in SCOPE_PAGES:
         user = demo.user(username)
         client.force_login(user)
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url).status_code == 200
-        # The scope's read (the home page reads the roles once more, with names, to list them).
-        own_roles = [
-            q["sql"]
-            for q in ctx.captured_queries
-            if q["sql"].startswith(SCOPE_ROLES_SQL) and f'"user_id" = {user.pk}' in q["sql"]
+        sqls = [q["sql"] for q in ctx.captured_queries]
+        scope_reads = [
+            sql
+            for sql in sqls
+            if _reads_own(sql, "accounts_roleassignment", user.pk)
+            and _reads_own(sql, "accounts_panelmembership", user.pk)
         ]
-        own_panels = [
-            q["sql"]
-            for q in ctx.captured_queries
-            if 'FROM "accounts_panelmembership"' in q["sql"] and f'"user_id" = {user.pk}' in q["sql"]
-        ]
-        assert len(own_roles) == 1, (url, own_roles)
-        assert len(own_panels) == 1, (url, own_panels)
+        assert len(scope_reads) == 1, (url, scope_reads)
+        panel_reads = [sql for sql in sqls if _reads_own(sql, "accounts_panelmembership", user.pk)]
+        assert panel_reads == scope_reads, (url, panel_reads)
+        if url != "/records/":  # the records page reads the units behind the roles it submits for
+            role_reads = [sql for sql in sqls if _reads_own(sql, "accounts_roleassignment", user.pk)]
+            assert role_reads == scope_reads, (url, role_reads)
+
+
+@pytest.mark.django_db
+def test_the_home_page_lists_every_role_and_panel_from_the_scope(demo, client):
+    """The roles and panels the home page names (read with the scope): a chair's panel and units."""
+    user = demo.user("demo.hdq.ct")
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert "Bạn là chủ tịch Hội đồng bộ môn Toán THCS quận Hồng Bàng" in html
+    for ra in user.roles.select_related("unit__parent", "subject"):
+        assert f"{ra.get_role_display()} – {ra.unit.name}" in html
+        if ra.unit.kind == "department":
+            assert f"{ra.unit.name}, {ra.unit.parent.name}" in html

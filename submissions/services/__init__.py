@@ -59,6 +59,7 @@ from .records import (
     record_mark_decided,
     record_mark_submitted,
     record_open,
+    record_units_by_kind,
     record_units_for,
     record_version_add,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "record_mark_decided",
     "record_mark_submitted",
     "record_open",
+    "record_units_by_kind",
     "record_units_for",
     "record_version_add",
     "storage_delete_prefix",

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Unit
+from accounts.models import RoleAssignment, Unit
 
 from ..checks import inspect_file
 from ..formats import Format
@@ -92,6 +92,28 @@ def record_units_for(user, kind: RecordKind) -> list[Unit]:
         .distinct()
         .order_by("path")
     )
+
+
+def record_units_by_kind(user, kinds) -> dict[int, list[Unit]]:
+    """`record_units_for` of several kinds (by kind id) from one read of the user's roles."""
+    assignments = list(
+        RoleAssignment.objects.filter(
+            user=user, unit__is_active=True, unit__kind__in=[Unit.Kind.SCHOOL, Unit.Kind.DEPARTMENT]
+        )
+        .select_related("unit")
+        .order_by("unit__path", "pk")
+    )
+    units = {}
+    for kind in kinds:
+        unit_kind = (
+            Unit.Kind.SCHOOL if kind.unit_level == RecordKind.UnitLevel.SCHOOL else Unit.Kind.DEPARTMENT
+        )
+        found = {}
+        for ra in assignments:
+            if ra.role == kind.submitter_role and ra.unit.kind == unit_kind:
+                found.setdefault(ra.unit.pk, ra.unit)
+        units[kind.pk] = list(found.values())
+    return units
 
 
 def _due_on(kind: RecordKind, year, teaching_date: datetime.date | None) -> datetime.date:

@@ -21,35 +21,29 @@ from bench.city_pages import pages, pick_users
 MAX_QUERIES = 10
 # Pages still above the target, at their measured count (issue 13: not done yet). A page here
 # may only go down; take it out of the table when it reaches MAX_QUERIES.
-# Pages whose count differed between the two cities when this test was written (17 → 15, and
-# 10 → 12), not yet explained (a different chair or specialist is picked at each size, with other
-# panels and results): still held to their budget, not yet to an equal count. Issue 13: to do.
-NOT_YET_EQUAL = {"panel_chair_district | home", "city_specialist | library search + 2 filters"}
+# Pages whose count differed between the two cities when this test was written (10 → 12), not yet
+# explained (a different specialist is picked at each size, with other results): still held to
+# their budget, not yet to an equal count. Issue 13: to do. (The district chair's home, 17 → 15,
+# differed by the author card: at the small size the chair picked had a draft ready to submit,
+# whose status read the calendar twice (window open today, next window); the card now counts
+# drafts, returned and in-review lectures in one query whatever they are.)
+NOT_YET_EQUAL = {"city_specialist | library search + 2 filters"}
 OVER_BUDGET = {
-    "teacher | home": 17,
     "teacher | library first page": 12,
-    "teacher | professional records": 18,
-    "department_head | home": 17,
     "department_head | queue": 12,
-    "principal | home": 19,
     "principal | queue": 12,
     "principal | unit case list": 14,
     "principal | library first page": 12,
     # The approved lists read the district's own calendar dates (one query, submissions'
     # own_dates_by_year) for the unit's semesters.
     "principal | approved list": 14,
-    "vice_principal | home": 17,
-    "panel_chair_district | home": 17,
     "panel_chair_district | queue": 12,
-    "panel_chair_city | home": 17,
     "panel_chair_city | queue": 12,
-    "district_officer | home": 21,
     "district_officer | unit case list": 15,
     "district_officer | library first page": 12,
     "district_officer | approved list": 14,
     "district_officer | semester reports": 12,
     "city_specialist | library search + 2 filters": 12,
-    "city_leader | home": 19,
     "city_leader | unit case list": 13,
     "city_leader | library first page": 12,
     "city_leader | approved list": 13,
