@@ -86,6 +86,12 @@ def _not_author_q(r: ReviewRoles) -> Q:
     return ~Q(lecture_id__in=own) & ~Q(lecture_id__in=co_written) & ~Q(record_id__in=records)
 
 
+def _lectures_of(school_ids):
+    """The lectures of these schools, as a subquery on the lectures' school index: a case filter
+    `lecture__school_id__in` would join every case to its lecture (a scan of both tables)."""
+    return Lecture.objects.filter(school_id__in=school_ids).values("pk")
+
+
 def _is_author(r: ReviewRoles, case: ReviewCase) -> bool:
     if case.record_id:
         return case.record.owner_id == r.user_id
@@ -223,7 +229,9 @@ def cases_reviewable_q(user) -> Q:
     r = review_roles(user)
     if r.user_id is None:
         return NONE_Q
-    escalated = Q(level=ReviewLevel.SCHOOL, lecture__school_id__in=r.leads, due_on__lt=timezone.localdate())
+    escalated = Q(
+        level=ReviewLevel.SCHOOL, lecture_id__in=_lectures_of(r.leads), due_on__lt=timezone.localdate()
+    )
     return Q(state=CaseState.IN_REVIEW) & (cases_in_charge_q(user) | escalated) & _not_author_q(r)
 
 
@@ -303,7 +311,7 @@ def cases_nominatable_q(user) -> Q:
     if r.user_id is None:
         return NONE_Q
     who = (
-        Q(level=ReviewLevel.SCHOOL, lecture__school_id__in=r.leads)
+        Q(level=ReviewLevel.SCHOOL, lecture_id__in=_lectures_of(r.leads))
         | Q(level=ReviewLevel.CLUSTER, unit_id__in=r.cluster_head_of)
         | Q(level=ReviewLevel.DISTRICT, unit_id__in=r.officer_of)
     )
