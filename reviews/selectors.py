@@ -142,6 +142,29 @@ def assigned_cases(user, *, open_only: bool = False) -> QuerySet[ReviewCase]:
     return qs.order_by("state", "due_on")
 
 
+def assigned_rows(user) -> QuerySet[ReviewCase]:
+    """The assigned-cases page: every case assigned to the member, with only what its table shows
+    (the lecture's title, subject and grade, the panel's name, the due date and state). A busy
+    member has some 1,500: with the 16 related rows of each, building them took seconds."""
+    return (
+        assigned_cases(user)
+        .select_related(None)
+        .select_related("lecture__subject", "panel")
+        .only(
+            "state",
+            "due_on",
+            "record",  # get_absolute_url reads it
+            "lecture",
+            "lecture__title",
+            "lecture__grade",
+            "lecture__subject",
+            "lecture__subject__name",
+            "panel",
+            "panel__name",
+        )
+    )
+
+
 def evaluation_of(case: ReviewCase, user) -> Evaluation | None:
     return Evaluation.objects.filter(case=case, member=user).first()
 

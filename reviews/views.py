@@ -122,7 +122,7 @@ def school_cases(request):
 
 @login_required
 def assigned_cases(request):
-    cases = selectors.assigned_cases(request.user)
+    cases = selectors.assigned_rows(request.user)
     return render(
         request,
         "reviews/assigned.html",

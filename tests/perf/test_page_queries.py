@@ -30,29 +30,22 @@ OVER_BUDGET = {
     "teacher | library first page": 12,
     "teacher | professional records": 18,
     "department_head | home": 17,
-    "department_head | queue": 12,
     "principal | home": 19,
-    "principal | queue": 12,
-    "principal | unit case list": 14,
     "principal | library first page": 12,
     # The approved lists read the district's own calendar dates (one query, submissions'
     # own_dates_by_year) for the unit's semesters.
-    "principal | approved list": 14,
+    "principal | approved list": 13,
     "vice_principal | home": 17,
     "panel_chair_district | home": 17,
-    "panel_chair_district | queue": 12,
     "panel_chair_city | home": 17,
-    "panel_chair_city | queue": 12,
     "district_officer | home": 21,
-    "district_officer | unit case list": 15,
+    "district_officer | unit case list": 11,
     "district_officer | library first page": 12,
-    "district_officer | approved list": 14,
-    "district_officer | semester reports": 12,
+    "district_officer | approved list": 13,
     "city_specialist | library search + 2 filters": 12,
     "city_leader | home": 19,
-    "city_leader | unit case list": 13,
     "city_leader | library first page": 12,
-    "city_leader | approved list": 13,
+    "city_leader | approved list": 12,
 }
 SMALL, LARGE = "0.001", "0.004"
 
