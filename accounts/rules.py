@@ -159,8 +159,9 @@ def work_visible_by_unit_q(
     """`work_visible_q` on the work's own columns: the units under the subtrees the user oversees
     are read in a subquery of the (small) units table, so that the filter needs no join from every
     row to its unit and the unit and subject indexes of the work's table serve it. `own=False`
-    leaves the author's own work out of the reach (for a list that excludes it anyway): the filter
-    is then one semi-join on the unit index rather than an OR the planner scans the table for."""
+    drops the "the user's own work" clause, for a list that excludes the user's work anyway (own
+    work reached through a unit or subject still matches): the filter is then one semi-join on
+    the unit index rather than an OR the planner scans the table for."""
     scope = scope_for(user)
     if scope.user_id is None:
         return Q(pk__in=[])
