@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404
@@ -70,7 +70,10 @@ class _IdsFirst:
             return page.filter(pk__in=ids)
         # `id IN (subquery)` would become a semi-join, joined after the written joins again;
         # `id = ANY(ARRAY(subquery))` is computed once first and looked up in the primary key.
-        sql, params = ids.query.sql_with_params()
+        try:
+            sql, params = ids.query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing (no role in charge of any case)
+            return page.none()
         table = self.qs.model._meta.db_table
         return page.extra(where=[f'"{table}"."id" = ANY(ARRAY({sql}))'], params=params)  # noqa: S610 (ORM-built SQL, its params apart)
 
