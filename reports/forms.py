@@ -53,6 +53,13 @@ class ApprovedListForm(forms.Form):
             ("", _("Toàn bộ thời gian")),
             *[(k, p.label) for k, p in self.periods.items()],
         ]
+        # The subjects read once, as a list: the template's loop over a ModelChoiceField's own
+        # choices counts them (len) and then reads them again through a cursor.
+        subject = self.fields["subject"]
+        subject.choices = [
+            ("", subject.empty_label),
+            *[(s.pk, subject.label_from_instance(s)) for s in subject.queryset],
+        ]
         self.fields["period"].error_messages["invalid_choice"] = _(
             "Thời gian không hợp lệ: hãy chọn một năm học, học kì hoặc đợt nộp trong danh sách."
         )
@@ -92,6 +99,11 @@ class SemesterReportStartForm(forms.Form):
         self.fields["unit"].error_messages["invalid_choice"] = _("Bạn không lập báo cáo cho đơn vị này.")
         self.fields["year"].queryset = AcademicYear.objects.order_by("-starts_on")
         self.fields["year"].error_messages["invalid_choice"] = _("Năm học không có trong lịch.")
+        # Each list read once: a rendered ModelChoiceField reads its queryset through a new
+        # cursor every time its options are walked (the field helper walks them twice).
+        for name in ("unit", "year"):
+            field = self.fields[name]
+            field.choices = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
 
 
 class SemesterReportTextForm(forms.ModelForm):

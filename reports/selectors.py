@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -131,11 +131,18 @@ def approved_rows(user, query: ListQuery) -> QuerySet[Publication]:
     """The rows of the list, in order (school, subject, grade, title), one per lecture.
 
     One query for the rows (plus one for a count), whatever their number."""
-    best = (
+    # The lecture's highest publication (rank, then newest, then last made): the one no other
+    # active publication of the lecture outranks. An anti-join the planner hashes on lecture_id,
+    # where "pk = (its best, ordered and cut to one)" ran a sorted subquery per publication.
+    rank = OuterRef("rank")
+    better = (
         Publication.objects.filter(state=Publication.State.ACTIVE, lecture_id=OuterRef("lecture_id"))
         .annotate(rank=_rank())
-        .order_by("-rank", "-published_at", "-pk")
-        .values("pk")[:1]
+        .filter(
+            Q(rank__gt=rank)
+            | Q(rank=rank, published_at__gt=OuterRef("published_at"))
+            | Q(rank=rank, published_at=OuterRef("published_at"), pk__gt=OuterRef("pk"))
+        )
     )
     qs = (
         Publication.objects.filter(
@@ -144,7 +151,7 @@ def approved_rows(user, query: ListQuery) -> QuerySet[Publication]:
             lecture__school__path__startswith=query.unit.path,
         )
         .annotate(rank=_rank())
-        .filter(pk=Subquery(best))
+        .filter(~Exists(better))
     )
     if query.subject:
         qs = qs.filter(lecture__subject=query.subject)

@@ -43,9 +43,10 @@ def _visible(user):
 def semester_list(request):
     units = _units(request.user)
     # SECURITY: the page exists only for those who write or read some report.
-    if not (scope_for(request.user).everything or units.exists() or _visible(request.user).exists()):
+    has_units = units.exists()
+    if not (scope_for(request.user).everything or has_units or _visible(request.user).exists()):
         raise Http404
-    form = SemesterReportStartForm(units=units) if units.exists() else None
+    form = SemesterReportStartForm(units=units) if has_units else None
     context = {"form": form, "reports": _visible(request.user)[:100]}
     return render(request, "reports/semester_list.html", context)
 

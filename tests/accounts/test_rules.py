@@ -13,6 +13,7 @@ from accounts.rules import (
     can_view_work,
     unit_visible_q,
     user_visible_q,
+    work_visible_by_unit_q,
     work_visible_q,
 )
 from submissions.models import Lecture
@@ -152,6 +153,14 @@ def test_work_and_people_predicates_agree_with_querysets(role, world, client):
     viewer = make_viewer(role, units, subjects)
     targets = {name: make_target(name, viewer, units, subjects) for name in TARGETS}
     visible_lectures = set(Lecture.objects.filter(work_visible_q(viewer)).values_list("pk", flat=True))
+    # The unit case list's form of the filter (unit ids from a subquery) reaches the same lectures;
+    # with own=False (for a list that leaves the viewer's own work out) the same others.
+    by_unit = set(Lecture.objects.filter(work_visible_by_unit_q(viewer)).values_list("pk", flat=True))
+    assert by_unit == visible_lectures
+    others = Lecture.objects.filter(work_visible_by_unit_q(viewer, own=False)).exclude(author=viewer)
+    assert set(others.values_list("pk", flat=True)) == set(
+        Lecture.objects.filter(work_visible_q(viewer)).exclude(author=viewer).values_list("pk", flat=True)
+    )
     visible_users = set(User.objects.filter(user_visible_q(viewer)).values_list("pk", flat=True))
     client.force_login(viewer)
     for name, (author, lecture) in targets.items():
