@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Subject, Unit
+from accounts.rules import scope_for
 from repository.models import Publication
-from submissions.calendar_selectors import combine, own_dates_by_year
-from submissions.models import AcademicYear, SubmissionWindow
+from submissions.calendar_selectors import combine, years_with_own_dates
+from submissions.models import SubmissionWindow
 
 from .rules import approved_rows_q, inspectable_units_q
 
@@ -55,14 +56,13 @@ class Period:
 def periods(unit: Unit | None = None) -> list[Period]:
     """Every year, its two semesters and its windows, newest year first. The semesters are the
     ones `unit` lives by: the city's, or its district's own end of semester I
-    (`effective_calendar`). Two queries for the city, one more for a district or school."""
+    (`effective_calendar`). Two queries: the windows, the years with the district's own dates."""
     windows: dict[int, list[SubmissionWindow]] = {}
     for window in SubmissionWindow.objects.order_by("opens_on"):
         windows.setdefault(window.year_id, []).append(window)
-    own = own_dates_by_year(unit)
     result = []
-    for year in AcademicYear.objects.order_by("-starts_on"):
-        dates = combine(year, None, own.get(year.pk))
+    for year, own in years_with_own_dates(unit):
+        dates = combine(year, None, own)
         result.append(
             Period("year", _("Năm học %(y)s") % {"y": year.name}, None, year.starts_on, year.ends_on, year.pk)
         )
@@ -101,7 +101,12 @@ class ListQuery:
 
 
 def inspectable_units(user) -> QuerySet[Unit]:
-    return Unit.objects.filter(inspectable_units_q(user)).order_by("path").only("pk", "name", "kind", "path")
+    # With is_active, which `can_inspect_unit` reads (deferred, it cost a query).
+    return (
+        Unit.objects.filter(inspectable_units_q(user))
+        .order_by("path")
+        .only("pk", "name", "kind", "path", "is_active")
+    )
 
 
 def inspectable_unit(user, pk) -> Unit | None:
@@ -111,11 +116,20 @@ def inspectable_unit(user, pk) -> Unit | None:
     return Unit.objects.filter(inspectable_units_q(user), pk=pk).first()
 
 
+def unit_among(user, units: list[Unit], pk=None) -> Unit | None:
+    """The unit `pk` names, or else the user's own (as `default_unit`), picked from `units`, the
+    user's inspectable units already read for the page's unit choice (no query). None when `pk`
+    is not among them: the view answers 404."""
+    if pk not in (None, ""):
+        return next((unit for unit in units if str(unit.pk) == str(pk)), None)
+    own = {assignment.unit_path for assignment in scope_for(user).assignments}
+    return next((unit for unit in units if unit.path in own), units[0] if units else None)
+
+
 def default_unit(user) -> Unit | None:
     """The user's own list: the unit nearest the top of the tree among those they may inspect
     through a role (the city for the city's staff, the district for its officer, …)."""
-    # With is_active, which `can_inspect_unit` reads next (deferred, it cost a query).
-    units = inspectable_units(user).only("pk", "name", "kind", "path", "is_active")
+    units = inspectable_units(user)
     return units.filter(role_assignments__user=user).order_by("path").first() or units.first()
 
 

@@ -18,30 +18,24 @@ from .models import ListExport
 PREVIEW_ROWS = 20
 
 
-def _unit(request, data):
+def _form(request, data, units):
     # SECURITY: only a unit of inspectable_units_q is ever looked at; any other id is 404.
-    if data.get("unit"):
-        unit = selectors.inspectable_unit(request.user, data["unit"])
-    else:
-        unit = selectors.default_unit(request.user)
+    unit = selectors.unit_among(request.user, units, data.get("unit"))
     if unit is None:
         raise Http404
-    return unit
-
-
-def _form(request, data):
-    unit = _unit(request, data)
     filters = {k: v for k, v in data.items() if k != "unit"}
     return ApprovedListForm(filters, unit=unit)
 
 
 @login_required
 def approved_list(request):
-    form = _form(request, request.GET)
+    # The units the page offers, read once: the one shown is picked among them.
+    units = list(selectors.inspectable_units(request.user))
+    form = _form(request, request.GET, units)
     context = {
         "form": form,
         "unit": form.unit,
-        "units": selectors.inspectable_units(request.user),
+        "units": units,
         "exports": ListExport.objects.filter(requested_by=request.user).select_related("unit")[:5],
         "threshold": settings.REPORT_BACKGROUND_ROWS,
     }
@@ -57,9 +51,10 @@ def approved_list(request):
 def approved_list_export(request, fmt):
     if fmt not in services.CONTENT_TYPES:
         raise Http404
-    form = _form(request, request.POST)
+    units = list(selectors.inspectable_units(request.user))
+    form = _form(request, request.POST, units)
     if not form.is_valid():
-        context = {"form": form, "unit": form.unit, "units": selectors.inspectable_units(request.user)}
+        context = {"form": form, "unit": form.unit, "units": units}
         return render(request, "reports/approved_list.html", context, status=400)
     query = form.query()
     count = selectors.approved_rows(request.user, query).count()

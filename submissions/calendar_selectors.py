@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
+
 from accounts.models import Unit
 
 from .calendar_models import DistrictCalendar
@@ -76,10 +78,17 @@ def district_calendars(districts: list[Unit]) -> dict[tuple[int, int], DistrictC
     return {(row.year_id, row.district_id): row for row in rows}
 
 
-def own_dates_by_year(unit: Unit | None) -> dict[int, DistrictCalendar]:
-    """The own dates of `unit`'s district for every year, by year id, in one query: the district
-    is among the unit's ancestors (their ids are in its path), so it is not looked up first."""
+def years_with_own_dates(unit: Unit | None) -> list[tuple[AcademicYear, DistrictCalendar | None]]:
+    """Every year, newest first, each with the own dates of `unit`'s district (None where it set
+    none), in one query: the dates are subqueries of the year's row."""
+    years = AcademicYear.objects.order_by("-starts_on")
     if unit is None or unit.kind == Unit.Kind.CITY:
-        return {}
-    rows = DistrictCalendar.objects.filter(district_id__in=unit.ancestor_ids)
-    return {row.year_id: row for row in rows}
+        return [(year, None) for year in years]
+    own = DistrictCalendar.objects.filter(district_id__in=unit.ancestor_ids, year=OuterRef("pk"))
+    fields = DistrictCalendar.DATE_FIELDS
+    years = years.annotate(**{f"own_{f}": Subquery(own.values(f)[:1]) for f in fields})
+    result = []
+    for year in years:
+        dates = {f: getattr(year, f"own_{f}") for f in fields}
+        result.append((year, DistrictCalendar(year=year, **dates) if any(dates.values()) else None))
+    return result

@@ -31,14 +31,9 @@ NOT_YET_EQUAL = {"city_specialist | library search + 2 filters"}
 OVER_BUDGET = {
     "teacher | library first page": 11,
     "principal | library first page": 11,
-    # The approved lists read the district's own calendar dates (one query, submissions'
-    # own_dates_by_year) for the unit's semesters.
-    "principal | approved list": 12,
     "district_officer | library first page": 11,
-    "district_officer | approved list": 12,
     "city_specialist | library search + 2 filters": 11,
     "city_leader | library first page": 11,
-    "city_leader | approved list": 11,
 }
 SMALL, LARGE = "0.001", "0.004"
 
