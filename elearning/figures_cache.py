@@ -44,8 +44,14 @@ def _incr(key: str) -> None:
         cache.set(key, (cache.get(key) or 0) + 1, TIMEOUT)
 
 
+# The generation of every unit at once ("/" is above every root): raised by every change,
+# wherever it is. For a cache whose figures may gather units from anywhere (the library's option
+# counts: a specialist's subject city-wide, an author's lectures of another school).
+ANYWHERE = "/"
+
+
 def _bump(path: str) -> None:
-    for prefix in _prefixes(path):
+    for prefix in [ANYWHERE, *_prefixes(path)]:
         _incr(PREFIX + prefix)
 
 
