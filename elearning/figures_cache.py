@@ -49,6 +49,23 @@ def _bump(path: str) -> None:
         _incr(PREFIX + prefix)
 
 
+# The library's own generation: raised only by what changes what the library counts (a
+# publication made, superseded or retracted, a published lecture's details edited), wherever it
+# is. The library's option counts gather units from anywhere (a specialist's subject city-wide,
+# an author's lectures of another school), so one generation for all; a case moving through
+# review, which raises the dashboards' generations many times a minute in August, leaves it.
+LIBRARY = PREFIX + "library"
+
+
+def library_generation() -> int:
+    return cache.get(LIBRARY) or 0
+
+
+def library_changed() -> None:
+    """The library's cached counts are stale once the current transaction commits."""
+    transaction.on_commit(lambda: _incr(LIBRARY))
+
+
 def figures_changed(*, unit_id: int) -> None:
     """Clears the cached figures of the unit and of every unit above it, once the current
     transaction commits (at once outside a transaction). The unit's path is read then, so the

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit
-from elearning.figures_cache import figures_changed
+from elearning.figures_cache import figures_changed, library_changed
 from submissions.models import Lecture, LectureVersion
 
 from .models import Publication, PublicationEvent, RuntimeRecord, UsageDay
@@ -50,6 +50,7 @@ def publication_publish(*, version: LectureVersion, scope: Unit, level: str, act
             search_text=lecture_search_text(lecture),
         )
         figures_changed(unit_id=lecture.school_id)
+        library_changed()
         PublicationEvent.objects.bulk_create(
             [
                 PublicationEvent(
@@ -75,6 +76,7 @@ def publication_reindex(lecture: Lecture) -> int:
     lecture = Lecture.objects.select_related("subject", "school", "author", "textbook_series").get(
         pk=lecture.pk
     )
+    library_changed()  # its subject, grade, series… may have changed: the option counts too
     return Publication.objects.filter(lecture=lecture).update(search_text=lecture_search_text(lecture))
 
 
@@ -104,6 +106,7 @@ def publication_retract(*, publication: Publication, actor, reason: str) -> Publ
         publication.retraction_reason = reason
         publication.save(update_fields=["state", "retracted_at", "retracted_by", "retraction_reason"])
         figures_changed(unit_id=publication.lecture.school_id)
+        library_changed()
         PublicationEvent.objects.create(
             publication=publication,
             action=PublicationEvent.Action.RETRACTED,

@@ -64,9 +64,13 @@ def library(request):
     with its number of lectures), searched, sorted, paginated."""
     filters = _filters(request)
     publications = selectors.library_publications(request.user, filters)
-    page = Paginator(publications, PAGE_SIZE).get_page(request.GET.get("page"))
     options = selectors.library_filter_options(request.user)
     counts = selectors.library_filter_counts(request.user, filters, options["years"])
+    paginator = Paginator(publications, PAGE_SIZE)
+    # The number of lectures listed is one of the counts (kept in the cache with them): no
+    # COUNT query of its own.
+    paginator.count = counts["total"].get("", 0)
+    page = paginator.get_page(request.GET.get("page"))
     facets = {
         "scope": _facet("scope", [(u.pk, u.name) for u in options["scopes"]], filters, counts),
         "subject": _facet("subject", [(s.pk, s.name) for s in options["subjects"]], filters, counts),

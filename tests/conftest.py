@@ -55,6 +55,19 @@ def _test_settings(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """Each test starts with an empty in-process cache. Its data rolls back, but what the pages
+    kept in the cache (the library's option counts, the dashboards' figures) would not, and the
+    services' invalidation runs on commit, which a test's transaction never reaches. A Redis
+    cache (PostgreSQL runs) is left alone: it is shared, and its tests clear it themselves."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
 @dataclass
 class DemoCity:
     """The demo city's users and units, by username and unit code."""

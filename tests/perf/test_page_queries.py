@@ -21,20 +21,18 @@ from bench.city_pages import pages, pick_users
 MAX_QUERIES = 10
 # Pages still above the target, at their measured count (issue 13: not done yet). A page here
 # may only go down; take it out of the table when it reaches MAX_QUERIES.
-# Pages whose count differed between the two cities when this test was written (10 → 12), not yet
-# explained (a different specialist is picked at each size, with other results): still held to
-# their budget, not yet to an equal count. Issue 13: to do. (The district chair's home, 17 → 15,
-# differed by the author card: at the small size the chair picked had a draft ready to submit,
-# whose status read the calendar twice (window open today, next window); the card now counts
-# drafts, returned and in-review lectures in one query whatever they are.)
+# Pages whose count differs between the two cities for a reason that is not a query per row.
+# (The district chair's home, 17 → 15, differed by the author card: at the small size the chair
+# picked had a draft ready to submit, whose status read the calendar twice (window open today,
+# next window); the card now counts drafts, returned and in-review lectures in one query whatever
+# they are.)
+# - The city specialist's library search, 8 → 10: at the small size the search finds nothing for
+#   the specialist picked there, so the page has no rows: its rows query and their publications'
+#   query (badges, latest version) do not run; the larger city finds lectures and runs both. The
+#   number of lectures listed comes with the option counts (kept in the cache), so an empty
+#   result runs 8 and any other 10, whatever the size. Legitimate: it stays here.
 NOT_YET_EQUAL = {"city_specialist | library search + 2 filters"}
-OVER_BUDGET = {
-    "teacher | library first page": 11,
-    "principal | library first page": 11,
-    "district_officer | library first page": 11,
-    "city_specialist | library search + 2 filters": 11,
-    "city_leader | library first page": 11,
-}
+OVER_BUDGET: dict[str, int] = {}
 SMALL, LARGE = "0.001", "0.004"
 
 

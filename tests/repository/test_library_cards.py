@@ -5,6 +5,8 @@ import pytest
 from django.urls import reverse
 
 from repository.selectors import LibraryFilters, library_publications
+from reviews.services import publication_retract
+from tests.workflow import staff_nguyen_trai
 
 from .factories import make_lecture, make_version, publish
 
@@ -91,3 +93,77 @@ def test_library_sorts_titles_in_vietnamese_collation_on_postgres(demo):
         publish(make_version(make_lecture(gv, dept, title=title), kind="none"), dept)
     rows = library_publications(demo.user("demo.ht"), LibraryFilters(sort="title"))
     assert [p.lecture.title for p in rows] == VIETNAMESE
+
+
+def _library(client, user, **params):
+    """The library page as `user` sees it: (number of lectures listed, grade → option count)."""
+    client.force_login(user)
+    context = client.get(reverse("repository:library"), params).context
+    grades = {value: n for value, _label, n, _selected in context["facets"]["grade"]["options"]}
+    return context["page"].paginator.count, grades
+
+
+def test_counts_follow_a_publication_and_a_retraction_at_once(
+    demo, client, django_capture_on_commit_callbacks
+):
+    """The counts are kept between views, yet a lecture published or retracted shows in the number
+    of lectures and in the option counts on the next view."""
+    ht = demo.user("demo.ht")
+    assert _library(client, ht) == _library(client, ht)  # the second view reads what the first kept
+    before, grades = _library(client, ht)
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = publish(
+            make_version(
+                make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), grade=8, title="Đa thức"),
+                kind="none",
+            ),
+            demo.unit("THCS-LQD-TOAN"),
+        )
+    after, grades_after = _library(client, ht)
+    assert after == before + 1 and grades_after[8] == grades[8] + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        publication_retract(publication=publication, actor=ht, reason="Sai nội dung")
+    assert _library(client, ht) == (before, grades)
+
+
+def test_users_who_read_different_libraries_do_not_share_counts(demo, client):
+    """A teacher of another school never sees, in the counts kept for the first one's library, a
+    lecture only the first one's school reads; each sees their own."""
+    mine = make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), grade=6, title="Phân số")
+    publish(make_version(mine, kind="none"), demo.unit("THCS-LQD-TOAN"))
+    staff_nguyen_trai(demo)
+    other = make_lecture(demo.user("demo.gv.th"), demo.unit("TH-NGUYENTRAI-K4"), grade=4, title="Phép chia")
+    publish(make_version(other, kind="none"), demo.unit("TH-NGUYENTRAI-K4"))
+    count, grades = _library(client, demo.user("demo.gv.th"))
+    assert count == 1 and grades[4] == 1 and grades[6] == 0
+    count, grades = _library(client, demo.user("demo.gv.van"))
+    assert count == 1 and grades[4] == 0 and grades[6] == 1
+    # And in the other order, on a filtered page.
+    count, grades = _library(client, demo.user("demo.gv.van"), q="phep chia")
+    assert count == 0 and grades[4] == 0
+    count, grades = _library(client, demo.user("demo.gv.th"), q="phep chia")
+    assert count == 1 and grades[4] == 1
+
+
+def test_a_case_moving_through_review_keeps_the_librarys_counts(
+    demo, client, django_capture_on_commit_callbacks
+):
+    """In August cases move many times a minute: a submission and a return for changes clear the
+    dashboards' figures of the school, not the library's counts, which publish nothing new; the
+    next library view reads what the first kept (one query fewer) and shows the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.workflow import open_window, return_for_changes, submit
+
+    ht = demo.user("demo.ht")
+    open_window()
+    first = _library(client, ht)
+    with CaptureQueriesContext(connection) as cached:
+        assert _library(client, ht) == first
+    with django_capture_on_commit_callbacks(execute=True):
+        case = submit(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title="Hai tam giác bằng nhau")
+        return_for_changes(case)
+    with CaptureQueriesContext(connection) as after_review:
+        assert _library(client, ht) == first
+    assert len(after_review.captured_queries) == len(cached.captured_queries)

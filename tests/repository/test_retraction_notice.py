@@ -37,8 +37,9 @@ def test_retraction_notifies_author_and_co_authors_only(demo, pub, django_captur
     assert Notification.objects.count() == before + 2
     assert all("Hình ảnh không có bản quyền" in n.text for n in notes)
     assert {n.url for n in notes} == {pub.lecture.get_absolute_url()}
-    # Two e-mails, and the clearing of the dashboards' cached figures (elearning.figures_cache).
-    assert mail.outbox == [] and len(callbacks) == 3
+    # Two e-mails, the clearing of the dashboards' cached figures and of the library's cached
+    # counts (elearning.figures_cache).
+    assert mail.outbox == [] and len(callbacks) == 4
     for callback in callbacks:
         callback()
     assert sorted(m.to[0] for m in mail.outbox) == ["demo.gv.van@example.edu.vn", "demo.gv@example.edu.vn"]
