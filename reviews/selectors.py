@@ -144,28 +144,14 @@ def assigned_cases(user, *, open_only: bool = False) -> QuerySet[ReviewCase]:
     qs = _base().filter(assignments__member_id=r.user_id)
     if open_only:
         qs = qs.filter(state=CaseState.IN_REVIEW)
-    return qs.order_by("state", "due_on")
+    return qs.order_by("state", "due_on", "pk")
 
 
-def assigned_rows(user) -> QuerySet[ReviewCase]:
-    """The assigned-cases page: every case assigned to the member, with only what its table shows
-    (the lecture's title, subject and grade, the panel's name, the due date and state). A busy
-    member has some 1,500: with the 16 related rows of each, building them took seconds."""
-    return (
-        assigned_cases(user)
-        .select_related(None)
-        .select_related("lecture__subject", "panel")
-        .only(
-            "state",
-            "due_on",
-            "record",  # get_absolute_url reads it
-            "lecture",
-            "lecture__title",
-            "lecture__grade",
-            "lecture__subject",
-            "lecture__subject__name",
-            "panel",
-            "panel__name",
+def evaluated_among(user, cases) -> set[int]:
+    """Which of these cases (a page of the assigned list) the member has voted on."""
+    return set(
+        Evaluation.objects.filter(member=user, case__in=[c.pk for c in cases]).values_list(
+            "case_id", flat=True
         )
     )
 

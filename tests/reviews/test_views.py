@@ -184,3 +184,45 @@ def test_principal_school_view_lists_escalations_and_nominations(client, demo):
     page = login(client, demo, "demo.ht").get(reverse("reviews:school_cases")).content.decode()
     assert 'data-testid="escalations"' in page and "Bài trễ hạn" in page
     assert 'data-testid="nominatable"' in page and "Bài đã duyệt" in page
+
+
+def test_assigned_list_shows_a_busy_members_open_cases_30_a_page(client, demo):
+    """A panel member's assigned cases: those still in review by default, 30 a page, the member's
+    own vote marked; decided cases under «Tất cả»; a member not assigned sees none of them."""
+    from tests.workflow import approve, assign, district_case, evaluated_district_case, full_scores
+
+    member = demo.user("demo.hdq.tv1")
+    for i in range(31):
+        assign(district_case(demo, title=f"Bài được giao {i:02d}"), [member])
+    voted = district_case(demo, title="Bài đã chấm")
+    assign(voted, [member])
+    services.evaluation_submit(
+        case=voted,
+        actor=member,
+        scores=full_scores(),
+        strengths="Tốt",
+        required_changes="",
+        recommendation="approve",
+    )
+    approve(evaluated_district_case(demo, title="Bài đã kết luận"))
+
+    login(client, demo, "demo.hdq.tv1")
+    first = client.get(reverse("reviews:assigned")).content.decode()
+    second = client.get(reverse("reviews:assigned"), {"page": 2}).content.decode()
+    assert first.count("Bài được giao") + first.count("Bài đã chấm") == 30
+    assert second.count("Bài được giao") + second.count("Bài đã chấm") == 2
+    assert "Bài đã kết luận" not in first + second
+    both = first + second
+    assert "Bài đã chấm" in both and both.count("Chưa nộp") == 31 and both.count(">Đã nộp<") == 1
+    everything = client.get(reverse("reviews:assigned"), {"state": "", "page": 2}).content.decode()
+    assert (
+        "Bài đã kết luận"
+        in everything + client.get(reverse("reviews:assigned"), {"state": ""}).content.decode()
+    )
+    partial = client.get(reverse("reviews:assigned"), HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and partial.count("Bài được giao") + partial.count("Bài đã chấm") == 30
+
+    other = (
+        login(client, demo, "demo.hdq.tv2").get(reverse("reviews:assigned"), {"state": ""}).content.decode()
+    )
+    assert "Bài được giao" not in other and "Bài đã chấm" not in other and "Bài đã kết luận" in other
