@@ -13,6 +13,10 @@ read it; it knows nothing of what the figures are.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
 from django.core.cache import cache
 from django.db import transaction
 
@@ -59,6 +63,25 @@ LIBRARY = PREFIX + "library"
 
 def library_generation() -> int:
     return cache.get(LIBRARY) or 0
+
+
+# Every value kept under the library's generation is never read stale (the generation is in its
+# key); the hour only bounds what an unused key holds, and what the key cannot see (a school
+# moved to another district, a subject renamed: at most an hour).
+LIBRARY_TIMEOUT = 3600
+
+
+def library_cached(name: str, parts: Any, compute: Callable[[], Any]) -> Any:
+    """`compute()`, kept in the cache under the library's generation and `parts` (what the value
+    depends on besides the library's publications: what the user reads, the filters…); users
+    whose `parts` are the same share it."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    key = f"library:{name}:{library_generation()}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, LIBRARY_TIMEOUT)
+    return value
 
 
 def library_changed() -> None:

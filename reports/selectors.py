@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Subject, Unit
 from accounts.rules import scope_for
+from elearning.figures_cache import library_cached
 from repository.models import Publication
 from submissions.calendar_selectors import combine, years_with_own_dates
 from submissions.models import SubmissionWindow
@@ -183,6 +184,17 @@ def approved_rows(user, query: ListQuery) -> QuerySet[Publication]:
     return qs.select_related("lecture__subject", "lecture__school", "lecture__author").order_by(
         "lecture__school__path", "lecture__subject__order", "lecture__grade", "lecture__title", "pk"
     )
+
+
+def approved_count(user, query: ListQuery, rows: QuerySet[Publication]) -> int:
+    """The number of `rows` (`approved_rows(user, query)`): for a city, a count over every
+    publication (0.3 s at 193k), kept in the cache until the library changes, under what decides
+    the rows (`approved_rows_q`: the user's units and subjects) and the query."""
+    scope = scope_for(user)
+    parts = [scope.everything, sorted(scope.unit_paths), sorted(scope.subject_ids), query.unit.path]
+    period = query.period
+    parts += [sorted(query.as_params().items()), period and (period.starts_on, period.ends_on)]
+    return library_cached("approved-count", parts, rows.count)
 
 
 @dataclass(frozen=True)

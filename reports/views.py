@@ -41,8 +41,13 @@ def approved_list(request):
     }
     if not form.is_valid():
         return render(request, "reports/approved_list.html", context, status=400)
-    rows = selectors.approved_rows(request.user, form.query())
-    context.update(count=rows.count(), preview=selectors.rows_of(rows[:PREVIEW_ROWS]), query=form.query())
+    query = form.query()
+    rows = selectors.approved_rows(request.user, query)
+    context.update(
+        count=selectors.approved_count(request.user, query, rows),
+        preview=selectors.rows_of(rows[:PREVIEW_ROWS]),
+        query=query,
+    )
     return render(request, "reports/approved_list.html", context)
 
 
@@ -57,7 +62,7 @@ def approved_list_export(request, fmt):
         context = {"form": form, "unit": form.unit, "units": units}
         return render(request, "reports/approved_list.html", context, status=400)
     query = form.query()
-    count = selectors.approved_rows(request.user, query).count()
+    count = selectors.approved_count(request.user, query, selectors.approved_rows(request.user, query))
     if count > services.background_threshold():
         export = services.list_export_start(user=request.user, query=query, fmt=fmt, row_count=count)
         return redirect(export)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
@@ -27,7 +25,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Subject, TextbookSeries, Unit
 from accounts.rules import scope_for, unit_visible_q
-from elearning.figures_cache import library_generation
+from elearning.figures_cache import library_cached
 from elearning.text import vi_collate, vi_sort_key, vi_sorted
 from submissions.formats import LECTURE_FORMATS
 from submissions.models import AcademicYear, Lecture
@@ -199,17 +197,19 @@ def library_filter_counts(user, filters: LibraryFilters, years: list[AcademicYea
     filters kept), and under "total" the number of lectures the filters list (the paginator's
     count). One query for every filter and option: a UNION ALL of one grouped count a filter
     (one a year for the academic year, which matches on two columns) — 2.5 s on a city of 193k
-    publications, so kept in the cache (`_counts_key`) and read from there while nothing that
-    could change them has happened."""
+    publications, so kept in the cache under what the user reads (`_reach`), the filters and the
+    library's generation, and read from there while nothing that could change them has happened."""
     year = next((y for y in years if y.pk == filters.year), None) if filters.year else None
     if filters.year and year is None:
         return {name: {} for name in [*FACETS, "year", "total"]}
-    key = _counts_key(user, filters, years)
-    counts = cache.get(key)
-    if counts is None:
-        counts = _filter_counts(user, filters, year, years)
-        cache.set(key, counts, COUNTS_TIMEOUT)
-    return counts
+    parts = [
+        _reach(user),
+        query_words(filters.q),
+        [getattr(filters, name) for name in FACETS],
+        filters.year,
+        [y.pk for y in years],
+    ]
+    return library_cached("counts", parts, lambda: _filter_counts(user, filters, year, years))
 
 
 def _filter_counts(user, filters: LibraryFilters, year, years: list[AcademicYear]) -> dict[str, dict]:
@@ -238,28 +238,6 @@ def _filter_counts(user, filters: LibraryFilters, year, years: list[AcademicYear
     for row in parts[0].union(*parts[1:], all=True):
         counts[row["facet"]][row["value"]] = row["n"]
     return counts
-
-
-# The counts change only with a publication (published, retracted, superseded, its lecture
-# edited), and every service that changes one raises the library's generation
-# (elearning.figures_cache.library_changed), which the key carries: a count is never read stale.
-# The hour only bounds what an unused key holds.
-COUNTS_TIMEOUT = 3600
-
-
-def _counts_key(user, filters: LibraryFilters, years: list[AcademicYear]) -> str:
-    """What the counts depend on: what the user reads (`_reach`), the filters, the academic years
-    offered and the library's generation. Users who read the same publications share the
-    counts; users who do not never do."""
-    parts = [
-        _reach(user),
-        query_words(filters.q),
-        [getattr(filters, name) for name in FACETS],
-        filters.year,
-        [y.pk for y in years],
-    ]
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-    return f"library:counts:{library_generation()}:{digest}"
 
 
 def _reach(user) -> tuple:
@@ -315,7 +293,13 @@ class CoverageRow:
 
 def coverage(unit: Unit) -> list[CoverageRow]:
     """Per subject × grade: how many lessons (distinct lesson titles) of the unit's schools have
-    an active publication at each library level. One query for the counts and one for subjects."""
+    an active publication at each library level. A city's is a grouped count of all its
+    publications (0.4 s at 193k), kept in the cache until the library changes."""
+    return library_cached("coverage", unit.path, lambda: _coverage(unit))
+
+
+def _coverage(unit: Unit) -> list[CoverageRow]:
+    """One query for the counts and one for subjects."""
     rows = (
         Publication.objects.filter(
             state=Publication.State.ACTIVE, lecture__school__path__startswith=unit.path
