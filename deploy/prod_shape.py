@@ -298,7 +298,11 @@ def main() -> int:
     parser.add_argument("--reviewers", type=int, default=100)
     parser.add_argument("--file-mb", type=int, default=20, help="MiB uploaded by each teacher")
     parser.add_argument("--spawn-rate", type=float, default=20, help="locust users started per second")
-    parser.add_argument("--run-time", default="5m", help="the burst's upper bound (locust --run-time)")
+    parser.add_argument(
+        "--run-time",
+        default="20m",
+        help="the burst's upper bound (locust --run-time); on 2 cores the 500 + 100 burst takes ~15 min",
+    )
     parser.add_argument(
         "--kill-after", type=float, default=0.4, help="kill node2 after this share of the teachers' work"
     )

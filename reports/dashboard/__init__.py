@@ -22,7 +22,15 @@ from elearning.figures_cache import generation
 from . import cases, coverage, usage
 from .scope import DashboardScope, Table, dashboard_scope, may_set_target
 
-__all__ = ["DashboardScope", "Figures", "Table", "dashboard_scope", "figures_of", "may_set_target"]
+__all__ = [
+    "DashboardScope",
+    "Figures",
+    "Table",
+    "cache_key",
+    "dashboard_scope",
+    "figures_of",
+    "may_set_target",
+]
 
 TIMEOUT = 15 * 60
 VERSION = 1  # raise when the shape of the cached figures changes
@@ -62,9 +70,10 @@ def cache_key(dscope: DashboardScope) -> str:
     )
 
 
-def figures_of(dscope: DashboardScope) -> Figures:
-    """The scope's figures, from the cache when its generation has not moved."""
-    key = cache_key(dscope)
+def figures_of(dscope: DashboardScope, key: str | None = None) -> Figures:
+    """The scope's figures, from the cache when its generation has not moved (`key`: its
+    `cache_key`, when the caller has read it already)."""
+    key = key or cache_key(dscope)
     figures = cache.get(key)
     if figures is None:
         figures = compute(dscope)

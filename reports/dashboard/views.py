@@ -16,7 +16,7 @@ from elearning.http import attachment_response
 
 from .. import selectors, services
 from ..models import ScopeTarget
-from . import charts, dashboard_scope, excel, figures_of, may_set_target, with_target
+from . import TIMEOUT, cache_key, charts, dashboard_scope, excel, figures_of, may_set_target, with_target
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -52,9 +52,14 @@ def _children(request, unit: Unit):
 @login_required
 def dashboard(request, unit_id=None):
     dscope = _scope(request, unit_id)
-    figures = figures_of(dscope)
+    key = cache_key(dscope)
+    figures = figures_of(dscope, key)
     target = _target(dscope.unit)
     context = {
+        # The tables' HTML is kept under the figures' own key (a city's is ~6,000 cells: 0.6 s
+        # to render); the target, which one of them shows, is read per view and part of its key.
+        "figures_key": key,
+        "fragment_timeout": TIMEOUT,
         "unit": dscope.unit,
         "restricted_subjects": dscope.subject_ids,
         "subject_names": ", ".join(

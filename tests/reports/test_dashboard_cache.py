@@ -73,3 +73,30 @@ def test_the_city_dashboard_queries_do_not_grow_with_the_lectures(client, demo):
             approve(submit(teacher, department, title=f"Bài {n}.{i}", grade=6 + i))
     cache.clear()
     assert queries(client, url) == few
+
+
+def _section(client, unit, key):
+    """The rendered table `key` of the unit's dashboard, as the browser gets it."""
+    html = client.get(reverse("reports:dashboard_unit", args=[unit.pk])).content.decode()
+    start = html.index(f'id="table-{key}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_kept_tables_html_follows_an_approval_and_the_target(
+    client, demo, django_capture_on_commit_callbacks
+):
+    """The tables' HTML is kept with the figures (a city's takes 0.6 s to render): an approval
+    shows in the rendered table on the next view, and so does a new online-share target."""
+    district = demo.unit("PGD-HB")
+    client.force_login(demo.user("demo.phong"))
+    before = _section(client, district, "by_school")
+    assert _section(client, district, "by_school") == before
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(submit(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), title="Phân số"))
+    after = _section(client, district, "by_school")
+    assert after != before and "THCS Lê Quý Đôn" in after
+    share = _section(client, district, "online_share")
+    assert ">35" in share
+    client.post(reverse("reports:dashboard_target", args=[district.pk]), {"online_share": "40"})
+    share = _section(client, district, "online_share")
+    assert ">40" in share and ">35" not in share
