@@ -230,12 +230,20 @@ def cases_reviewable_q(user) -> Q:
     r = review_roles(user)
     if r.user_id is None:
         return NONE_Q
-    escalated = Q(
+    in_charge = Q(state=CaseState.IN_REVIEW) & cases_in_charge_q(user)
+    if not r.leads:
+        return in_charge & _not_author_q(r)
+    # A school leader also decides the school's overdue cases. "In charge OR escalated" in one
+    # condition made PostgreSQL test every open case of the city against both (46k rows, 80 ms
+    # on each home page view); as a union of the two id sets each is read by its own index.
+    escalated = ReviewCase.objects.filter(
+        state=CaseState.IN_REVIEW,
         level=ReviewLevel.SCHOOL,
         lecture_id__in=_lectures_of_schools(r.leads),
         due_on__lt=timezone.localdate(),
     )
-    return Q(state=CaseState.IN_REVIEW) & (cases_in_charge_q(user) | escalated) & _not_author_q(r)
+    ids = ReviewCase.objects.filter(in_charge).order_by().values("pk")
+    return Q(pk__in=ids.union(escalated.order_by().values("pk"), all=True)) & _not_author_q(r)
 
 
 @rules.predicate
