@@ -50,10 +50,13 @@ def lectures_of(user) -> QuerySet[Lecture]:
     """ "Bài giảng của tôi": lectures the user wrote or co-wrote, newest first, with their
     versions and review cases prefetched for `lecture_status`."""
     return (
-        # Two small id sets (written, co-written), each read by its index.
+        # Two small id sets (written, co-written), each read by its index: as a union, since
+        # "IN one OR IN the other" made PostgreSQL test all 150k lectures of the city (0.3 s).
         Lecture.objects.filter(
-            Q(pk__in=Lecture.objects.filter(author=user).values("pk"))
-            | Q(pk__in=Lecture.co_authors.through.objects.filter(user=user).values("lecture_id"))
+            pk__in=Lecture.objects.filter(author=user)
+            .order_by()
+            .values("pk")
+            .union(Lecture.co_authors.through.objects.filter(user=user).values("lecture_id"), all=True)
         )
         .select_related("subject", "department", "author", "school")
         .prefetch_related(*LIFE_PREFETCH)
