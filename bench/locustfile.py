@@ -4,9 +4,9 @@ Teachers (`burst.gv<n>`, exactly BURST_TEACHERS of them) each sign in once, crea
 upload a BURST_FILE_MB MiB video by S3 multipart exactly as the page's uploader does (create, sign
 each 5 MiB part, PUT it to the presigned S3 URL, complete), wait for the Celery worker's check as
 the page does (polling the status panel every 2 s) and submit. Reviewers (`burst.tt<n>`, department
-heads of the same department, BURST_REVIEWERS of them) sign in once and keep opening their queue
-and one of its cases. A response that lands on the sign-in page counts as a failure (a lost
-session). The run ends when every teacher has submitted (or at locust's --run-time).
+heads of the teachers' departments, BURST_REVIEWERS of them) sign in once and keep opening their
+queue and one of its cases, 10–30 s apart. A response that lands on the sign-in page counts as a
+failure (a lost session). The run ends when every teacher has submitted (or at locust's --run-time).
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ class Teacher(Burst):
         department = re.search(r'name="department"[^>]*>\s*<option value="(\d+)"', form)
         subject = re.search(r'<option value="(\d+)"[^>]*>Toán</option>', form)
         if not (department and subject):
+            self.finished = True  # the accounts are wrong: asking again would only spin
             raise RuntimeError("the lecture form has no department or Toán")
         with self.client.post(
             "/lectures/new/",
@@ -222,7 +223,9 @@ class Teacher(Burst):
 
 class Reviewer(Burst):
     fixed_count = REVIEWERS
-    wait_time = between(1, 3)
+    # A head opens the queue, then a case, and looks at it (its preview, its details) before the
+    # next: 10–30 s. At 1–3 s, 100 reviewers asked for more than both cores could serve.
+    wait_time = between(10, 30)
 
     def on_start(self) -> None:
         super().on_start()

@@ -1,7 +1,14 @@
 """The submission-week burst's accounts, made in bulk on the production shape's database:
-`burst.gv<n>` teachers of the Toán – Tin department of THCS Lê Quý Đôn and `burst.tt<n>` department
-heads of it (who review its submissions), all with the demo password (its hash is copied from
-demo.gv: one hash, not hundreds of Argon2 runs). Run again, it adds only the missing ones.
+one mathematics department a reviewer ("Tổ Toán <n>"), five to a school of the demo district
+("Trường THCS thử tải <m>"), `burst.tt<n>` its head (who reviews its submissions, as every
+department has one), and the `burst.gv<n>` teachers shared out among the departments (500
+teachers, 100 departments, 20 schools: 5 teachers a department, 30 staff a school), all with the
+demo password (its hash is copied from demo.gv: one hash, not hundreds of Argon2 runs). Run
+again, it adds only the missing ones.
+
+The first shape put every teacher in one department of one school under 100 heads: each
+submission notified 100 people (28,000 e-mails from the worker in one burst) and each lecture
+form listed 600 colleagues as possible co-authors; no school works that way.
 
     DATABASE_URL=… python deploy/burst_users.py --teachers 500 --reviewers 100
 """
@@ -17,6 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+DEPARTMENTS_A_SCHOOL = 5
+
+
 def create_burst_users(teachers: int, reviewers: int) -> tuple[list[str], list[str]]:
     from django.db import transaction
 
@@ -24,10 +34,34 @@ def create_burst_users(teachers: int, reviewers: int) -> tuple[list[str], list[s
 
     Role = RoleAssignment.Role
     template = User.objects.get(username="demo.gv")
-    department = Unit.objects.get(code="THCS-LQD-TOAN")
+    district = Unit.objects.get(code="PGD-HB")
     toan = Subject.objects.get(code="toan")
+    departments = []
+    for n in range(1, max(reviewers, 1) + 1):
+        school_number = (n - 1) // DEPARTMENTS_A_SCHOOL + 1
+        school = Unit.objects.filter(code=f"BURST-THCS-{school_number:02d}").first() or Unit.objects.create(
+            kind=Unit.Kind.SCHOOL,
+            code=f"BURST-THCS-{school_number:02d}",
+            name=f"Trường THCS thử tải {school_number:02d}",
+            parent=district,
+            levels=[SchoolLevel.LOWER_SECONDARY],
+        )
+        department = Unit.objects.filter(code=f"BURST-TOAN-{n:03d}").first() or Unit.objects.create(
+            kind=Unit.Kind.DEPARTMENT,
+            code=f"BURST-TOAN-{n:03d}",
+            name=f"Tổ Toán {n:03d}",
+            parent=school,
+            levels=[SchoolLevel.LOWER_SECONDARY],
+        )
+        department.subjects.add(toan)  # what its teachers may choose on the lecture form
+        departments.append(department)
     wanted = {f"burst.gv{n:04d}": ("Giáo viên", Role.TEACHER) for n in range(1, teachers + 1)}
     wanted |= {f"burst.tt{n:04d}": ("Tổ trưởng", Role.DEPARTMENT_HEAD) for n in range(1, reviewers + 1)}
+
+    def department_of(name: str):  # teacher n → department (n - 1) mod d; head n → department n
+        number = int(name[-4:])
+        return departments[(number - 1) % len(departments)]
+
     with transaction.atomic():
         existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
         User.objects.bulk_create(
@@ -49,6 +83,7 @@ def create_burst_users(teachers: int, reviewers: int) -> tuple[list[str], list[s
         for name, (_label, role) in wanted.items():
             if name in existing:
                 continue
+            department = department_of(name)
             roles.append(
                 RoleAssignment(
                     user_id=ids[name],

@@ -297,7 +297,9 @@ def main() -> int:
     parser.add_argument("--teachers", type=int, default=500)
     parser.add_argument("--reviewers", type=int, default=100)
     parser.add_argument("--file-mb", type=int, default=20, help="MiB uploaded by each teacher")
-    parser.add_argument("--spawn-rate", type=float, default=20, help="locust users started per second")
+    parser.add_argument(
+        "--spawn-rate", type=float, default=5, help="locust users started per second (2 min to start 600)"
+    )
     parser.add_argument(
         "--run-time",
         default="20m",

@@ -140,7 +140,9 @@ def guides() -> list[Guide]:
             _("Chủ tịch và thành viên hội đồng bộ môn"),
             [
                 _("Chủ tịch mở “Chờ thẩm định”, phân công thành viên cho từng bài được đề cử."),
-                _("Thành viên mở “Được phân công”, xem bài giảng và gửi phiếu đánh giá theo tiêu chí."),
+                _(
+                    "Thành viên mở “Được phân công”: trang hiện các bài đang chờ phiếu (30 bài một trang, lọc theo môn, khối, đợt); chọn trạng thái “Tất cả” để xem cả bài đã có kết luận. Mở bài, xem bài giảng và gửi phiếu đánh giá theo tiêu chí."
+                ),
                 _("Khi đủ phiếu, chủ tịch xem điểm trung bình và ra quyết định; biên bản được lập tự động."),
             ],
             [

@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reviews import lifecycle
 from submissions.models import UploadSession
@@ -136,6 +138,17 @@ def test_pending_check_is_polled_by_htmx(client, lecture, teacher):
     services.version_attach_file(version=version, actor=teacher, key=key, original_name="a.pdf", size=8)
     page = client.get(lecture.get_absolute_url()).content.decode()
     assert 'hx-trigger="every 2s"' in page and "Đang kiểm tra" in page
-    partial = client.get(lecture.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
+    with CaptureQueriesContext(connection) as whole:
+        client.get(lecture.get_absolute_url())
+    with CaptureQueriesContext(connection) as poll:
+        partial = client.get(lecture.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
     assert partial.strip().startswith('<div id="status-panel"') and "<html" not in partial
+    assert 'hx-trigger="every 2s"' in partial and "Đang kiểm tra" in partial
     assert lifecycle.lecture_status(lecture, user=teacher).code == "draft_checking"
+    # The poll reads what the panel draws: not the versions, the preview, the libraries, the
+    # menu or the bell, which the whole page reads.
+    assert len(poll.captured_queries) < len(whole.captured_queries) - 3, (
+        len(poll.captured_queries),
+        len(whole.captured_queries),
+    )
+    assert not any("reviews_notification" in q["sql"] for q in poll.captured_queries)
