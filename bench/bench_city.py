@@ -227,6 +227,12 @@ def main() -> None:
         raise SystemExit("Set DATABASE_URL to the PostgreSQL database loaded by manage.py load_city.")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elearning.settings")
+    if args.redis_url:
+        # The bench's own Redis database, emptied: what another city's run kept there (library
+        # counts keyed by unit ids) must not be read as this city's.
+        import redis
+
+        redis.Redis.from_url(args.redis_url).flushdb()
     import django
 
     django.setup()
