@@ -9,6 +9,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -177,17 +178,40 @@ def library_card(publication: Publication) -> dict:
 
 
 def library_filter_options(user) -> dict:
-    """The choices of the filter form: four queries, whatever the library holds. Names in
-    Vietnamese order."""
+    """The choices of the filter form: two queries, whatever the library holds (the units the
+    user reads; the subjects, textbook series and academic years, three short lists, in one).
+    Names in Vietnamese order."""
+    no_day = Cast(Value(None), DateField())
+    lists = (
+        Subject.objects.order_by()
+        .values_list(Value("subject"), "pk", "name", "order", no_day, no_day)
+        .union(
+            TextbookSeries.objects.order_by().values_list(
+                Value("series"), "pk", "name", Value(0), no_day, no_day
+            ),
+            AcademicYear.objects.order_by().values_list(
+                Value("year"), "pk", "name", Value(0), "starts_on", "ends_on"
+            ),
+            all=True,
+        )
+    )
+    subjects, series, years = [], [], []
+    for kind, pk, name, order, starts_on, ends_on in lists:
+        if kind == "subject":
+            subjects.append(Subject(pk=pk, name=name, order=order))
+        elif kind == "series":
+            series.append(TextbookSeries(pk=pk, name=name))
+        else:
+            years.append(AcademicYear(pk=pk, name=name, starts_on=starts_on, ends_on=ends_on))
     return {
         "scopes": list(
             Unit.objects.filter(unit_visible_q(user), kind__in=LIBRARY_KINDS)
             .order_by("path")
             .only("pk", "name", "kind", "path")
         ),
-        "subjects": list(Subject.objects.only("pk", "name", "order")),
-        "textbook_series": vi_sorted(TextbookSeries.objects.only("pk", "name"), key=lambda s: s.name),
-        "years": list(AcademicYear.objects.only("pk", "name", "starts_on", "ends_on")),
+        "subjects": sorted(subjects, key=lambda s: (s.order, s.name)),
+        "textbook_series": vi_sorted(series, key=lambda s: s.name),
+        "years": sorted(years, key=lambda y: y.starts_on, reverse=True),
         "formats": FORMATS,
     }
 

@@ -23,19 +23,20 @@ def test_library_page_runs_a_fixed_number_of_queries(demo, client, django_assert
         _pub(demo, title=f"Bài {i}")
     client.force_login(demo.user("demo.ht"))
     client.get(reverse("repository:library"))  # warm the session
-    # session, user, the one scope (roles, panels), 4 filter option lists, the user's lectures
-    # published outside their libraries (the key of the kept counts), the other apps' menus,
-    # rows, session save: 13; plus the page's lectures' other publications (badges, latest
-    # version) and the counts of every filter option with the number of lectures listed (one
-    # UNION ALL): 15, for any number of results
+    # session, user, the one scope (roles, panels), 2 filter option lists (the units; the
+    # subjects, series and years in one UNION ALL), the user's lectures published outside their
+    # libraries (the key of the kept counts), the other apps' menus, rows, session save: 11;
+    # plus the page's lectures' other publications (badges, latest version) and the counts of
+    # every filter option with the number of lectures listed (one UNION ALL): 13, for any number
+    # of results
     params = {"q": "bai", "sort": "most_used"}
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         response = client.get(reverse("repository:library"), params)
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(n, 20)
     assert response.context["page"].paginator.count == n
     # The same page again: the counts are kept (repository.selectors.library_filter_counts).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         again = client.get(reverse("repository:library"), params)
     assert again.context["page"].paginator.count == n
 
