@@ -36,23 +36,19 @@ def create_burst_users(teachers: int, reviewers: int) -> tuple[list[str], list[s
     template = User.objects.get(username="demo.gv")
     district = Unit.objects.get(code="PGD-HB")
     toan = Subject.objects.get(code="toan")
+
+    def unit(kind, code, name, parent):  # a lower-secondary unit, made once
+        return Unit.objects.filter(code=code).first() or Unit.objects.create(
+            kind=kind, code=code, name=name, parent=parent, levels=[SchoolLevel.LOWER_SECONDARY]
+        )
+
     departments = []
     for n in range(1, max(reviewers, 1) + 1):
-        school_number = (n - 1) // DEPARTMENTS_A_SCHOOL + 1
-        school = Unit.objects.filter(code=f"BURST-THCS-{school_number:02d}").first() or Unit.objects.create(
-            kind=Unit.Kind.SCHOOL,
-            code=f"BURST-THCS-{school_number:02d}",
-            name=f"Trường THCS thử tải {school_number:02d}",
-            parent=district,
-            levels=[SchoolLevel.LOWER_SECONDARY],
+        number = (n - 1) // DEPARTMENTS_A_SCHOOL + 1
+        school = unit(
+            Unit.Kind.SCHOOL, f"BURST-THCS-{number:02d}", f"Trường THCS thử tải {number:02d}", district
         )
-        department = Unit.objects.filter(code=f"BURST-TOAN-{n:03d}").first() or Unit.objects.create(
-            kind=Unit.Kind.DEPARTMENT,
-            code=f"BURST-TOAN-{n:03d}",
-            name=f"Tổ Toán {n:03d}",
-            parent=school,
-            levels=[SchoolLevel.LOWER_SECONDARY],
-        )
+        department = unit(Unit.Kind.DEPARTMENT, f"BURST-TOAN-{n:03d}", f"Tổ Toán {n:03d}", school)
         department.subjects.add(toan)  # what its teachers may choose on the lecture form
         departments.append(department)
     wanted = {f"burst.gv{n:04d}": ("Giáo viên", Role.TEACHER) for n in range(1, teachers + 1)}
