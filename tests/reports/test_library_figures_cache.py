@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reviews.services import publication_retract
-from tests.repository.factories import make_lecture, make_version, publish
+from tests.repository.factories import publish_new
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +32,7 @@ def test_count_and_coverage_follow_a_publication_and_a_retraction_at_once(
     demo, client, django_capture_on_commit_callbacks
 ):
     leader, city = demo.user("demo.ldso"), demo.unit("SGD")
-    publish(
-        make_version(make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), grade=6), kind="none"),
-        city,
-    )
+    publish_new(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), city, grade=6)
     before, grid = _count(client, leader, city), _coverage(client, leader, city)
     assert before == 1 and grid[("toan", 6)]["city"] == 1
     with CaptureQueriesContext(connection) as second:
@@ -45,13 +42,7 @@ def test_count_and_coverage_follow_a_publication_and_a_retraction_at_once(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        publication = publish(
-            make_version(
-                make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), grade=8, title="Đa thức"),
-                kind="none",
-            ),
-            demo.unit("THCS-LQD-TOAN"),
-        )
+        publication = publish_new(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), grade=8, title="Đa thức")
     assert _count(client, leader, city) == before + 1
     assert _coverage(client, leader, city)[("toan", 8)]["school"] == 1
     with django_capture_on_commit_callbacks(execute=True):
@@ -63,22 +54,9 @@ def test_count_and_coverage_follow_a_publication_and_a_retraction_at_once(
 def test_users_who_list_different_rows_do_not_share_the_count(demo, client):
     """The district officer lists the district's lectures; the city's subject specialist lists
     only their subjects: for the same unit and filters each gets their own count, in both orders."""
-    publish(
-        make_version(make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), grade=6), kind="none"),
-        demo.unit("THCS-LQD-TOAN"),
-    )
-    publish(
-        make_version(
-            make_lecture(
-                demo.user("demo.gv.van"),
-                demo.unit("THCS-LQD-VAN"),
-                subject="ngu-van",
-                grade=7,
-                title="Bài thơ",
-            ),
-            kind="none",
-        ),
-        demo.unit("THCS-LQD-VAN"),
+    publish_new(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), grade=6)
+    publish_new(
+        demo.user("demo.gv.van"), demo.unit("THCS-LQD-VAN"), subject="ngu-van", grade=7, title="Bài thơ"
     )
     district = demo.unit("PGD-HB")
     officer, specialist = demo.user("demo.phong"), demo.user("demo.cvso")

@@ -107,6 +107,12 @@ def publish(version: LectureVersion, unit: Unit) -> Publication:
     return Publication.objects.get(version=version, scope=scope, state=Publication.State.ACTIVE)
 
 
+def publish_new(author, department: Unit, unit: Unit | None = None, **lecture) -> Publication:
+    """A new lecture of `author` in `department` (no file) published at `unit`'s library (the
+    school's by default)."""
+    return publish(make_version(make_lecture(author, department, **lecture), kind="none"), unit or department)
+
+
 def preview_token(pub: Publication, user) -> str:
     """The token the library page gives `user` for the preview of `pub` (its grant "p<id>")."""
     from repository.content import make_token

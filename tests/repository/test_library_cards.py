@@ -8,7 +8,7 @@ from repository.selectors import LibraryFilters, library_publications
 from reviews.services import publication_retract
 from tests.workflow import staff_nguyen_trai
 
-from .factories import make_lecture, make_version, publish
+from .factories import make_lecture, make_version, publish, publish_new
 
 
 @pytest.fixture
@@ -112,13 +112,7 @@ def test_counts_follow_a_publication_and_a_retraction_at_once(
     assert _library(client, ht) == _library(client, ht)  # the second view reads what the first kept
     before, grades = _library(client, ht)
     with django_capture_on_commit_callbacks(execute=True):
-        publication = publish(
-            make_version(
-                make_lecture(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), grade=8, title="Đa thức"),
-                kind="none",
-            ),
-            demo.unit("THCS-LQD-TOAN"),
-        )
+        publication = publish_new(demo.user("demo.gv"), demo.unit("THCS-LQD-TOAN"), grade=8, title="Đa thức")
     after, grades_after = _library(client, ht)
     assert after == before + 1 and grades_after[8] == grades[8] + 1
     with django_capture_on_commit_callbacks(execute=True):
